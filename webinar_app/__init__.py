@@ -1,0 +1,1 @@
+"""Webinar platform: Reflex UI + REST API over one domain layer."""

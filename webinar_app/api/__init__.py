@@ -1,0 +1,1 @@
+"""The REST door: FastAPI routers that follow `shared/spec/api-contract.md`."""

@@ -1,0 +1,62 @@
+"""Turning a request into typed dependencies: the DB session and the acting user."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from webinar_app.api.errors import ADMIN_REQUIRED, BAD_BEARER, NO_CREDENTIALS, ApiError
+from webinar_app.core.db import get_session
+from webinar_app.models import User
+from webinar_app.services import auth
+from webinar_app.services.errors import NotAuthenticated
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, BAD_BEARER)
+    return token.strip()
+
+
+def optional_user(request: Request, session: SessionDep) -> User | None:
+    """Anonymous is fine; a token that is present but bad is still a 401."""
+    token = _bearer(request)
+    if token is None:
+        return None
+    try:
+        return auth.user_from_access_token(session, token)
+    except NotAuthenticated as exc:
+        raise ApiError(401, BAD_BEARER) from exc
+
+
+def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise ApiError(401, NO_CREDENTIALS)
+    return user
+
+
+def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
+    if not user.is_admin:
+        raise ApiError(403, ADMIN_REQUIRED)
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[User, Depends(current_user)]
+AdminUser = Annotated[User, Depends(admin_user)]
+
+
+def base_url(request: Request) -> str:
+    """Absolute media URLs are built from the host the client used."""
+    return str(request.base_url).rstrip("/")
+
+
+BaseUrl = Annotated[str, Depends(base_url)]

@@ -1,0 +1,1 @@
+"""Request models and response shapers, one module per domain."""

@@ -1,0 +1,86 @@
+"""The database engine and sessions.
+
+One engine per process, built lazily from settings so that tests and forked workers
+can point it elsewhere (`configure_engine`) or drop inherited connections (`dispose_after_fork`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from webinar_app.core.config import get_settings
+
+_engine: Engine | None = None
+
+
+def _make_engine(url: str) -> Engine:
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs.update(pool_size=10, max_overflow=20)
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL lets readers run beside the single writer; busy_timeout makes writers queue
+    # instead of failing with "database is locked"; foreign keys are off by default in SQLite.
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def get_engine() -> Engine:
+    global _engine
+    if _engine is None:
+        url = get_settings().database_url
+        if url.startswith("sqlite:///"):
+            from pathlib import Path
+
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _engine = _make_engine(url)
+    return _engine
+
+
+def configure_engine(url: str) -> Engine:
+    """Point the process at another database (tests, CLI flags)."""
+    global _engine
+    if _engine is not None:
+        _engine.dispose()
+    _engine = _make_engine(url)
+    return _engine
+
+
+def dispose_after_fork() -> None:
+    """Forked workers must not reuse the parent's pooled connections."""
+    if _engine is not None:
+        _engine.dispose(close=False)
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+
+def get_session() -> Iterator[Session]:
+    """FastAPI dependency: one session per request; services commit explicitly."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session

@@ -1,0 +1,172 @@
+"""Signing in: credentials to a token pair, rotation with replay detection, logout.
+
+Both doors use this: the REST API hands the pair to clients, the Reflex UI keeps it in
+browser storage and resolves the user from the access token on every event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from webinar_app.core.security import (
+    TokenError,
+    burn_password_check,
+    decode_token,
+    encode_token,
+    utcnow,
+    verify_password,
+)
+from webinar_app.models import RefreshToken, User
+from webinar_app.models.base import as_utc
+from webinar_app.services.accounts import find_by_login
+from webinar_app.services.errors import NotAuthenticated, PermissionDenied
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+
+
+class InvalidToken(NotAuthenticated):
+    """A bearer or refresh token that is not (or no longer) valid."""
+
+
+def _claims(user: User) -> dict[str, str]:
+    return {
+        "user_id": str(user.id),
+        "role": user.role,
+        "username": user.username,
+        "email": user.email,
+    }
+
+
+def issue_tokens(session: Session, user: User, *, family: str | None = None) -> TokenPair:
+    claims = _claims(user)
+    access, _, _ = encode_token("access", claims)
+    refresh, jti, expires = encode_token("refresh", claims)
+    assert user.id is not None
+    session.add(
+        RefreshToken(jti=jti, family=family or uuid.uuid4().hex, user_id=user.id, expires_at=expires)
+    )
+    session.commit()
+    return TokenPair(access=access, refresh=refresh)
+
+
+def check_login_allowed(user: User) -> None:
+    if not user.email_verified:
+        raise PermissionDenied(
+            "Please verify your email first.", error_code="email_not_verified", email=user.email
+        )
+    if not user.is_active:
+        raise PermissionDenied(
+            "Your account has been deactivated. Please contact support.",
+            error_code="account_inactive",
+        )
+
+
+def authenticate(session: Session, login: str, password: str) -> User:
+    """Username or email + password; the wrong-password and unknown-user answers are identical."""
+    user = find_by_login(session, login) if login.strip() else None
+    if user is None:
+        burn_password_check(password)
+        raise NotAuthenticated("No active account found with the given credentials")
+    if not verify_password(password, user.password_hash):
+        raise NotAuthenticated("No active account found with the given credentials")
+    check_login_allowed(user)
+    return user
+
+
+def login(session: Session, login: str, password: str) -> tuple[User, TokenPair]:
+    user = authenticate(session, login, password)
+    user.last_login = utcnow()
+    session.add(user)
+    return user, issue_tokens(session, user)
+
+
+def _active_user(session: Session, user_id: str | int) -> User:
+    try:
+        user = session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        user = None
+    if user is None or not user.is_active:
+        raise InvalidToken("User not found or inactive", error_code="token_not_valid")
+    return user
+
+
+def user_from_access_token(session: Session, token: str) -> User:
+    try:
+        payload = decode_token(token, "access")
+    except TokenError as exc:
+        raise InvalidToken("Token is invalid", error_code="token_not_valid") from exc
+    return _active_user(session, payload["user_id"])
+
+
+def refresh(session: Session, token: str, *, now: datetime | None = None) -> tuple[User, TokenPair]:
+    """Rotate: the presented token is revoked and a new pair issued in the same family.
+
+    A token already revoked (logout, or used once) is a replay: the whole family is revoked,
+    so a stolen refresh token dies as soon as either party uses it twice.
+    """
+    now = now or utcnow()
+    try:
+        payload = decode_token(token, "refresh")
+    except TokenError as exc:
+        raise InvalidToken("Token is invalid", error_code="token_not_valid") from exc
+    record = session.exec(select(RefreshToken).where(RefreshToken.jti == payload["jti"])).first()
+    if record is None:
+        raise InvalidToken("Token is invalid", error_code="token_not_valid")
+    if record.revoked_at is not None:
+        _revoke_family(session, record.family, now)
+        session.commit()
+        raise InvalidToken("Token is invalid", error_code="token_not_valid")
+    if as_utc(record.expires_at) <= now:  # type: ignore[operator]
+        raise InvalidToken("Token is invalid", error_code="token_not_valid")
+    # Claim the token atomically so two concurrent refreshes cannot both succeed.
+    claimed = session.exec(  # type: ignore[call-overload]
+        RefreshToken.__table__.update()  # type: ignore[attr-defined]
+        .where(RefreshToken.__table__.c.id == record.id)  # type: ignore[attr-defined]
+        .where(RefreshToken.__table__.c.revoked_at.is_(None))  # type: ignore[attr-defined]
+        .values(revoked_at=now)
+    )
+    if claimed.rowcount != 1:
+        session.rollback()
+        raise InvalidToken("Token is invalid", error_code="token_not_valid")
+    user = _active_user(session, payload["user_id"])
+    return user, issue_tokens(session, user, family=record.family)
+
+
+def _revoke_family(session: Session, family: str, now: datetime) -> None:
+    for item in session.exec(
+        select(RefreshToken).where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+    ):
+        item.revoked_at = now
+        session.add(item)
+
+
+def logout(session: Session, user: User, refresh_token: str | None) -> None:
+    """Revoke the given refresh token (only if it belongs to the caller)."""
+    if not refresh_token:
+        return
+    try:
+        payload = decode_token(refresh_token, "refresh")
+    except TokenError:
+        return
+    record = session.exec(select(RefreshToken).where(RefreshToken.jti == payload["jti"])).first()
+    if record is not None and record.user_id == user.id:
+        _revoke_family(session, record.family, utcnow())
+        session.commit()
+
+
+def revoke_all(session: Session, user_id: int) -> None:
+    """After a password change or reset, every other session must sign in again."""
+    now = utcnow()
+    for item in session.exec(
+        select(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))  # type: ignore[union-attr]
+    ):
+        item.revoked_at = now
+        session.add(item)
