@@ -1,0 +1,26 @@
+"""Reflex configuration, fed from our settings so one set of env vars drives everything.
+
+Reflex only reads its own `REFLEX_*` overrides; our `DATABASE_URL`, `REDIS_URL` and
+`CORS_ORIGINS` are mapped here. Ports are CLI flags (prod refuses differing ports here).
+"""
+
+import os
+
+import reflex as rx
+
+os.environ.setdefault("REFLEX_USE_NPM", "1")
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+
+from webinar_app.core.config import get_settings  # noqa: E402
+
+settings = get_settings()
+
+config = rx.Config(
+    app_name="webinar_app",
+    db_url=settings.database_url,
+    redis_url=settings.redis_url,
+    cors_allowed_origins=settings.cors_origins,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[rx.plugins.SitemapPlugin(), rx.plugins.RadixThemesPlugin()],
+)
