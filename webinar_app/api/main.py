@@ -8,9 +8,15 @@ from starlette.routing import Match
 from webinar_app.api import media
 from webinar_app.api.errors import NOT_FOUND, ApiError, install_error_handlers
 from webinar_app.api.middleware import TrailingSlashMiddleware
-from webinar_app.api.routes import accounts
+from webinar_app.api.routes import accounts, calendar, notifications, registrations, webinars
 
-API_ROUTERS: list[APIRouter] = [accounts.router]
+API_ROUTERS: list[APIRouter] = [
+    accounts.router,
+    webinars.router,
+    registrations.router,
+    calendar.router,
+    notifications.router,
+]
 
 
 def create_api() -> FastAPI:

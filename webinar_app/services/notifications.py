@@ -1,0 +1,102 @@
+"""Notifications: created here, pushed live to the owner's browsers through `realtime`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from webinar_app.models import Notification, User
+from webinar_app.realtime import publish
+from webinar_app.services.errors import NotFound
+
+
+def user_topic(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def notify(
+    session: Session,
+    user_ids: Iterable[int],
+    notification_type: str,
+    title: str,
+    content: str = "",
+    *,
+    webinar_id: int | None = None,
+    announcement_id: int | None = None,
+    recording_id: int | None = None,
+) -> list[Notification]:
+    """Create one notification per user and commit, then push (pushes only committed rows)."""
+    created = [
+        Notification(
+            user_id=uid,
+            notification_type=notification_type,
+            title=title[:255],
+            content=content,
+            webinar_id=webinar_id,
+            announcement_id=announcement_id,
+            recording_id=recording_id,
+        )
+        for uid in dict.fromkeys(user_ids)
+    ]
+    if not created:
+        return []
+    session.add_all(created)
+    session.commit()
+    for item in created:
+        publish(user_topic(item.user_id), "notification", id=item.id, title=item.title)
+    return created
+
+
+def list_for(
+    session: Session, user: User, *, unread_only: bool = False, limit: int | None = None
+) -> list[Notification]:
+    query = (
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+    )
+    if unread_only:
+        query = query.where(col(Notification.is_read).is_(False))
+    if limit:
+        query = query.limit(limit)
+    return list(session.exec(query))
+
+
+def get_for(session: Session, user: User, notification_id: int) -> Notification:
+    item = session.get(Notification, notification_id)
+    if item is None or item.user_id != user.id:
+        raise NotFound()
+    return item
+
+
+def unread_count(session: Session, user: User) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, col(Notification.is_read).is_(False))
+    ).one()
+
+
+def mark_read(session: Session, user: User, notification_id: int) -> Notification:
+    item = get_for(session, user, notification_id)
+    if not item.is_read:
+        item.is_read = True
+        session.add(item)
+        session.commit()
+        assert user.id is not None
+        publish(user_topic(user.id), "notifications_read", id=item.id)
+    return item
+
+
+def mark_all_read(session: Session, user: User) -> int:
+    result = session.exec(  # type: ignore[call-overload]
+        update(Notification)
+        .where(col(Notification.user_id) == user.id, col(Notification.is_read).is_(False))
+        .values(is_read=True)
+    )
+    session.commit()
+    assert user.id is not None
+    publish(user_topic(user.id), "notifications_read", id=None)
+    return int(result.rowcount or 0)

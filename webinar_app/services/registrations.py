@@ -1,0 +1,295 @@
+"""Registrations: a seat claim that never oversells, a first-in-first-out waitlist.
+
+The claim is one conditional UPDATE on the webinar row (`confirmed_count < capacity`): the
+database serialises concurrent claims on that row (a row lock on PostgreSQL, the write lock
+on SQLite), so no two requests can both take the last seat. Freeing a seat and promoting
+the next waitlisted registrant happen in the same transaction, under the same row lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, exists, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from webinar_app.core.security import utcnow
+from webinar_app.models import NotificationType, Registration, RegistrationStatus, User, Webinar
+from webinar_app.realtime import publish
+from webinar_app.services import notifications
+from webinar_app.services.errors import Invalid, NotFound, PermissionDenied
+from webinar_app.services.webinars import is_host, registration_open
+
+CONFIRMED = RegistrationStatus.confirmed.value
+WAITLISTED = RegistrationStatus.waitlisted.value
+
+
+@dataclass(frozen=True)
+class RegistrationView:
+    registration: Registration
+    user: User
+    webinar: Webinar
+    organizer: User
+
+
+def webinar_topic(webinar_id: int) -> str:
+    return f"webinar:{webinar_id}"
+
+
+def registrant_ids(session: Session, webinar_id: int, *, include_waitlist: bool = False) -> list[int]:
+    query = select(Registration.user_id).where(Registration.webinar_id == webinar_id)
+    if not include_waitlist:
+        query = query.where(Registration.status == CONFIRMED)
+    return list(session.exec(query))
+
+
+def is_registrant(session: Session, user: User, webinar_id: int) -> bool:
+    """A confirmed registration: waitlisted users are not registrants."""
+    return (
+        session.exec(
+            select(Registration.id).where(
+                Registration.user_id == user.id,
+                Registration.webinar_id == webinar_id,
+                Registration.status == CONFIRMED,
+            )
+        ).first()
+        is not None
+    )
+
+
+def _claim_seat(session: Session, webinar_id: int) -> bool:
+    """Take one seat if one is free and nobody is queued ahead; True if taken."""
+    queued = exists().where(
+        col(Registration.webinar_id) == webinar_id, col(Registration.status) == WAITLISTED
+    )
+    result = session.exec(  # type: ignore[call-overload]
+        update(Webinar)
+        .where(col(Webinar.id) == webinar_id)
+        .where((col(Webinar.capacity).is_(None)) | (col(Webinar.confirmed_count) < col(Webinar.capacity)))
+        .where(~queued)
+        .values(confirmed_count=col(Webinar.confirmed_count) + 1)
+    )
+    return result.rowcount == 1
+
+
+def _lock_webinar(session: Session, webinar_id: int) -> Webinar | None:
+    """Lock the webinar row for this transaction (a no-op write works on both databases)."""
+    session.exec(  # type: ignore[call-overload]
+        update(Webinar)
+        .where(col(Webinar.id) == webinar_id)
+        .values(confirmed_count=col(Webinar.confirmed_count))
+    )
+    return session.exec(
+        select(Webinar).where(Webinar.id == webinar_id).execution_options(populate_existing=True)
+    ).first()
+
+
+def _promote_locked(session: Session, webinar: Webinar) -> list[Registration]:
+    """Fill free seats from the waitlist, oldest first (the caller holds the row lock)."""
+    free = None if webinar.capacity is None else webinar.capacity - webinar.confirmed_count
+    if free is not None and free <= 0:
+        return []
+    query = (
+        select(Registration)
+        .where(Registration.webinar_id == webinar.id, Registration.status == WAITLISTED)
+        .order_by(col(Registration.registered_on), col(Registration.id))
+    )
+    if free is not None:
+        query = query.limit(free)
+    promoted = list(session.exec(query))
+    now = utcnow()
+    for item in promoted:
+        item.status = CONFIRMED
+        item.promoted_at = now
+        session.add(item)
+    if promoted:
+        webinar.confirmed_count += len(promoted)
+        session.add(webinar)
+    return promoted
+
+
+def _announce_promotions(session: Session, webinar: Webinar, promoted: list[Registration]) -> None:
+    if not promoted:
+        return
+    notifications.notify(
+        session,
+        [p.user_id for p in promoted],
+        NotificationType.registration_approved.value,
+        f"You're in: {webinar.title}",
+        f"A seat freed up for '{webinar.title}': your registration is now confirmed.",
+        webinar_id=webinar.id,
+    )
+
+
+def _publish_seats(webinar_id: int, session: Session) -> None:
+    webinar = session.get(Webinar, webinar_id)
+    if webinar is not None:
+        session.refresh(webinar)
+        publish(
+            webinar_topic(webinar_id), "seats", confirmed=webinar.confirmed_count, capacity=webinar.capacity
+        )
+
+
+def register(session: Session, user: User, webinar_id: int | None) -> Registration:
+    if webinar_id is None:
+        raise Invalid.field("event", "This field is required.")
+    webinar = session.get(Webinar, webinar_id)
+    if webinar is None:
+        raise Invalid.field("event", f'Invalid pk "{webinar_id}" - object does not exist.')
+    refusal = registration_open(webinar)
+    if refusal:
+        raise Invalid.field("event", refusal)
+    if session.exec(
+        select(Registration.id).where(
+            Registration.user_id == user.id, Registration.webinar_id == webinar_id
+        )
+    ).first():
+        raise Invalid.field("event", "You are already registered for this webinar.")
+    session.commit()  # end the read transaction: the claim below must be the first write
+    try:
+        status = CONFIRMED if _claim_seat(session, webinar_id) else WAITLISTED
+        assert user.id is not None
+        registration = Registration(user_id=user.id, webinar_id=webinar_id, status=status)
+        session.add(registration)
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()  # also gives the claimed seat back
+        raise Invalid.field("event", "You are already registered for this webinar.") from exc
+    session.refresh(registration)
+    if status == CONFIRMED:
+        notifications.notify(
+            session,
+            [user.id],
+            NotificationType.registration_approved.value,
+            f"Registered: {webinar.title}",
+            f"Your seat for '{webinar.title}' is confirmed.",
+            webinar_id=webinar_id,
+        )
+        _publish_seats(webinar_id, session)
+    return registration
+
+
+def unregister(session: Session, actor: User, registration_id: int) -> None:
+    """Delete the registration; a freed confirmed seat goes to the first waitlisted user."""
+    registration = visible_registration(session, actor, registration_id)
+    webinar_id = registration.webinar_id
+    session.commit()
+    webinar = _lock_webinar(session, webinar_id)
+    current = session.exec(
+        select(Registration)
+        .where(Registration.id == registration_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if webinar is None or current is None:
+        session.rollback()
+        raise NotFound()
+    if current.status == CONFIRMED:
+        webinar.confirmed_count = max(webinar.confirmed_count - 1, 0)
+        session.add(webinar)
+    session.exec(delete(Registration).where(col(Registration.id) == registration_id))  # type: ignore[call-overload]
+    session.flush()
+    promoted = _promote_locked(session, webinar)
+    session.commit()
+    _announce_promotions(session, webinar, promoted)
+    _publish_seats(webinar_id, session)
+
+
+def fill_free_seats(session: Session, webinar_id: int) -> list[Registration]:
+    """After capacity grows (or a seat frees up outside unregister), promote in order."""
+    session.commit()
+    webinar = _lock_webinar(session, webinar_id)
+    if webinar is None:
+        session.rollback()
+        return []
+    promoted = _promote_locked(session, webinar)
+    session.commit()
+    _announce_promotions(session, webinar, promoted)
+    if promoted:
+        _publish_seats(webinar_id, session)
+    return promoted
+
+
+def visible_registration(session: Session, actor: User, registration_id: int) -> Registration:
+    registration = session.get(Registration, registration_id)
+    if registration is None or (registration.user_id != actor.id and not actor.is_admin):
+        raise NotFound()
+    return registration
+
+
+def get_view(session: Session, actor: User, registration_id: int) -> RegistrationView:
+    registration = visible_registration(session, actor, registration_id)
+    return _views(session, [registration])[0]
+
+
+def _views(session: Session, registrations: list[Registration]) -> list[RegistrationView]:
+    if not registrations:
+        return []
+    webinars = {
+        w.id: w
+        for w in session.exec(
+            select(Webinar).where(col(Webinar.id).in_({r.webinar_id for r in registrations}))
+        )
+    }
+    user_ids = {r.user_id for r in registrations} | {w.organizer_id for w in webinars.values()}
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids)))}
+    return [
+        RegistrationView(
+            r, users[r.user_id], webinars[r.webinar_id], users[webinars[r.webinar_id].organizer_id]
+        )
+        for r in registrations
+    ]
+
+
+def list_registrations(
+    session: Session, actor: User, *, webinar_id: int | None = None, own_only: bool = False
+) -> list[RegistrationView]:
+    """Own registrations; admins see all, organizers those of their webinars (`?event=`)."""
+    query = select(Registration).order_by(col(Registration.registered_on).desc(), col(Registration.id).desc())
+    if webinar_id is not None:
+        query = query.where(Registration.webinar_id == webinar_id)
+    if own_only:
+        query = query.where(Registration.user_id == actor.id)
+    elif not actor.is_admin:
+        webinar = session.get(Webinar, webinar_id) if webinar_id is not None else None
+        if webinar is None or not is_host(actor, webinar):
+            query = query.where(Registration.user_id == actor.id)
+    return _views(session, list(session.exec(query)))
+
+
+def registrants(session: Session, actor: User, webinar_id: int) -> list[RegistrationView]:
+    """Confirmed first, then the waitlist in queue order: the host's registrants table."""
+    webinar = session.get(Webinar, webinar_id)
+    if webinar is None:
+        raise NotFound()
+    if not is_host(actor, webinar):
+        raise PermissionDenied("Only the webinar's organizer or an admin can see its registrants.")
+    rows = list(
+        session.exec(
+            select(Registration)
+            .where(Registration.webinar_id == webinar_id)
+            .order_by(col(Registration.status), col(Registration.registered_on), col(Registration.id))
+        )
+    )
+    return _views(session, rows)
+
+
+def set_attended(session: Session, actor: User, registration_id: int, attended: bool) -> Registration:
+    if not actor.is_admin:
+        raise PermissionDenied("Only admins can set attendance.")
+    registration = session.get(Registration, registration_id)
+    if registration is None:
+        raise NotFound()
+    registration.attended = attended
+    session.add(registration)
+    session.commit()
+    session.refresh(registration)
+    return registration
+
+
+def my_status_for(session: Session, user: User, webinar_id: int) -> Registration | None:
+    return session.exec(
+        select(Registration).where(
+            Registration.user_id == user.id, Registration.webinar_id == webinar_id
+        )
+    ).first()
