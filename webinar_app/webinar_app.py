@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+import webinar_app.pages  # noqa: F401  (registers every @rx.page)
 from webinar_app.api.main import fastapi_app
 from webinar_app.core.db import dispose_after_fork
 
@@ -16,8 +17,3 @@ app = rx.App(
     theme=rx.theme(appearance="inherit", accent_color="indigo", radius="medium"),
 )
 app.register_lifespan_task(_fresh_db_pool)
-
-
-@rx.page(route="/", title="Webinars")
-def index() -> rx.Component:
-    return rx.center(rx.heading("Webinars"), height="100vh")

@@ -1,0 +1,86 @@
+"""Admin placeholder: the user list. Refusal comes from the service (`accounts.list_users`)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from webinar_app import routes
+from webinar_app.components.layout import template
+from webinar_app.state.admin import AdminUsersState, UserRow
+
+
+def _yes_no(flag: rx.Var[bool]) -> rx.Component:
+    return rx.cond(flag, rx.badge("yes", color_scheme="green"), rx.badge("no", color_scheme="gray"))
+
+
+def user_row(user: UserRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(user.id),
+        rx.table.cell(user.username),
+        rx.table.cell(user.email),
+        rx.table.cell(user.name),
+        rx.table.cell(rx.badge(user.role, color_scheme=rx.cond(user.role == "admin", "indigo", "gray"))),
+        rx.table.cell(_yes_no(user.active)),  # type: ignore[arg-type]
+        rx.table.cell(_yes_no(user.verified)),  # type: ignore[arg-type]
+    )
+
+
+def users_table() -> rx.Component:
+    return rx.vstack(
+        rx.form(
+            rx.hstack(
+                rx.el.label(
+                    "Search users",
+                    html_for="admin-search",
+                    class_name="rt-sr-only",
+                    style={"display": "none"},
+                ),
+                rx.input(id="admin-search", name="search", placeholder="Search by name, username or email"),
+                rx.button("Search", type="submit"),
+                spacing="2",
+            ),
+            on_submit=AdminUsersState.run_search,
+        ),
+        rx.cond(
+            AdminUsersState.users.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *(
+                            rx.table.column_header_cell(h)
+                            for h in ("ID", "Username", "Email", "Name", "Role", "Active", "Verified")
+                        )
+                    )
+                ),
+                rx.table.body(rx.foreach(AdminUsersState.users, user_row)),
+                width="100%",
+                id="admin-users",
+            ),
+            rx.text("No users match.", color_scheme="gray", id="admin-users-empty"),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+@rx.page(route=routes.ADMIN, title="Admin · Webinars", on_load=AdminUsersState.load)
+def admin_page() -> rx.Component:
+    return template(
+        rx.heading("Admin", size="7", as_="h1", margin_bottom="4"),
+        rx.cond(
+            AdminUsersState.loaded,
+            rx.cond(
+                AdminUsersState.allowed,
+                users_table(),
+                rx.callout(
+                    "You are not allowed to view this page. Admin access is required.",
+                    icon="shield_alert",
+                    color_scheme="red",
+                    id="admin-not-allowed",
+                    role="alert",
+                ),
+            ),
+            rx.center(rx.spinner(size="3"), padding="9"),
+        ),
+        rx.link("Back to home", href=routes.HOME, size="2"),
+    )
