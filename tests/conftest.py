@@ -57,10 +57,20 @@ def create_postgres_database(name: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
 
 
+def drop_postgres_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def fresh_database_url(label: str) -> str:
-    """An empty database of the current backend, for tests that need one of their own."""
+    """An empty database of the current backend, for tests that need one of their own.
+
+    Names include the pid: two test runs on one machine must never share a database.
+    """
     if backend() == "postgres":
-        return create_postgres_database(f"webinar_{label}_{_worker()}")
+        return create_postgres_database(f"webinar_{label}_{_worker()}_{os.getpid()}")
     path = _TMP / f"{label}-{_worker()}.db"
     path.unlink(missing_ok=True)
     return f"sqlite:///{path}"
@@ -77,6 +87,8 @@ def database_url() -> Iterator[str]:
     db.configure_engine(url)
     yield url
     db.get_engine().dispose()
+    if backend() == "postgres":
+        drop_postgres_database(url.rsplit("/", 1)[1])
 
 
 def _empty_tables() -> None:
