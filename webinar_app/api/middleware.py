@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 _NO_SLASH_SUFFIXES = (".ics", ".json")
+_NO_SLASH_PREFIXES = ("/api/docs", "/api/redoc")  # FastAPI's own pages live without a slash
 
 
 class TrailingSlashMiddleware:
@@ -21,7 +22,7 @@ class TrailingSlashMiddleware:
                 path.startswith("/api/")
                 and not path.endswith("/")
                 and not path.endswith(_NO_SLASH_SUFFIXES)
-                and not path.startswith("/api/docs")
+                and not path.startswith(_NO_SLASH_PREFIXES)
             ):
                 scope = dict(scope)
                 scope["path"] = path + "/"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
 from webinar_app.models.base import tz_column, utcnow
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     admin = "admin"
     student = "student"
 

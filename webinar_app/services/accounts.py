@@ -40,7 +40,12 @@ ROLE_CHOICES = {r.value for r in Role}
 # ---------------------------------------------------------------- lookups
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns; PostgreSQL errors on larger values
+
+
 def get_user(session: Session, user_id: int) -> User:
+    if not 0 < user_id <= MAX_ID:
+        raise NotFound()
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
@@ -52,11 +57,20 @@ def find_by_email(session: Session, email: str) -> User | None:
 
 
 def find_by_login(session: Session, login: str) -> User | None:
-    """Username or email, case-insensitive."""
+    """Username or email, case-insensitive (an exact username wins)."""
+    return next(iter(login_candidates(session, login)), None)
+
+
+def login_candidates(session: Session, login: str) -> list[User]:
+    """Accounts a login string may name: one user's username can be another user's email
+    (usernames may contain `@`), so the username match comes first, then the email match."""
     key = login.strip().lower()
-    return session.exec(
+    if not key:
+        return []
+    users = session.exec(
         select(User).where((User.username_key == key) | (User.email_key == key))
-    ).first()
+    ).all()
+    return sorted(users, key=lambda u: u.username_key != key)
 
 
 def visible_user(session: Session, actor: User, user_id: int) -> User:
@@ -353,15 +367,17 @@ def update_profile(
     if email is not None:
         new_email, problem = normalise_email(email)
         errors.check("email", problem)
-        if new_email and new_email.lower() != user.email_key:
-            if find_by_email(session, new_email):
-                errors.add("email", "A user with this email already exists.")
+        if new_email and new_email.lower() != user.email_key and find_by_email(session, new_email):
+            errors.add("email", "A user with this email already exists.")
     if username is not None:
         username = username.strip()
         errors.check("username", username_problem(username))
-        if not errors.errors.get("username") and username.lower() != user.username_key:
-            if session.exec(select(User.id).where(User.username_key == username.lower())).first():
-                errors.add("username", "A user with that username already exists.")
+        if (
+            not errors.errors.get("username")
+            and username.lower() != user.username_key
+            and session.exec(select(User.id).where(User.username_key == username.lower())).first()
+        ):
+            errors.add("username", "A user with that username already exists.")
     if timezone is not None:
         errors.check("timezone", _timezone_problem(timezone))
     errors.raise_if_any()

@@ -22,7 +22,7 @@ from webinar_app.core.security import (
 )
 from webinar_app.models import RefreshToken, User
 from webinar_app.models.base import as_utc
-from webinar_app.services.accounts import find_by_login
+from webinar_app.services.accounts import login_candidates
 from webinar_app.services.errors import NotAuthenticated, PermissionDenied
 
 
@@ -71,11 +71,12 @@ def check_login_allowed(user: User) -> None:
 
 def authenticate(session: Session, login: str, password: str) -> User:
     """Username or email + password; the wrong-password and unknown-user answers are identical."""
-    user = find_by_login(session, login) if login.strip() else None
-    if user is None:
+    candidates = login_candidates(session, login)
+    if not candidates:
         burn_password_check(password)
-        raise NotAuthenticated("No active account found with the given credentials")
-    if not verify_password(password, user.password_hash):
+    # Usually one candidate; two when someone's username is another user's email.
+    user = next((u for u in candidates if verify_password(password, u.password_hash)), None)
+    if user is None:
         raise NotAuthenticated("No active account found with the given credentials")
     check_login_allowed(user)
     return user
@@ -94,7 +95,8 @@ def _active_user(session: Session, user_id: str | int) -> User:
     except (TypeError, ValueError):
         user = None
     if user is None or not user.is_active:
-        raise InvalidToken("User not found or inactive", error_code="token_not_valid")
+        # The contract's one refresh error body; the bearer path maps it to its own body.
+        raise InvalidToken("Token is invalid", error_code="token_not_valid")
     return user
 
 

@@ -33,6 +33,7 @@ from webinar_app.models import User
 from webinar_app.services import accounts, auth, avatars, passwords
 from webinar_app.services import email as mail
 from webinar_app.services.email import templates
+from webinar_app.services.media import media_url
 
 router = APIRouter(prefix="/api/accounts", tags=["accounts"])
 
@@ -210,12 +211,12 @@ async def patch_me(request: Request, user: CurrentUser, session: SessionDep, bas
     return user_out(_apply_patch(session, user, user.id, body), base)
 
 
-@router.get("/users/{user_id}/")
+@router.get("/users/{user_id:int}/")
 def read_user(user_id: int, actor: CurrentUser, session: SessionDep, base: BaseUrl) -> dict[str, Any]:
     return user_out(accounts.visible_user(session, actor, user_id), base)
 
 
-@router.patch("/users/{user_id}/", openapi_extra=documented(UserPatchIn))
+@router.patch("/users/{user_id:int}/", openapi_extra=documented(UserPatchIn))
 async def patch_user(
     user_id: int, request: Request, actor: CurrentUser, session: SessionDep, base: BaseUrl
 ) -> dict[str, Any]:
@@ -223,7 +224,7 @@ async def patch_user(
     return user_out(_apply_patch(session, actor, user_id, body), base)
 
 
-@router.put("/users/{user_id}/", openapi_extra=documented(UserPutIn))
+@router.put("/users/{user_id:int}/", openapi_extra=documented(UserPutIn))
 async def put_user(
     user_id: int, request: Request, actor: CurrentUser, session: SessionDep, base: BaseUrl
 ) -> dict[str, Any]:
@@ -232,7 +233,7 @@ async def put_user(
     return user_out(_apply_patch(session, actor, user_id, body), base)
 
 
-@router.delete("/users/{user_id}/", status_code=204)
+@router.delete("/users/{user_id:int}/", status_code=204)
 def delete_user(user_id: int, actor: CurrentUser, session: SessionDep) -> Response:
     accounts.delete_user(session, actor, user_id)
     return Response(status_code=204)
@@ -243,7 +244,7 @@ def _role_change(session: SessionDep, admin: User, user_id: int, role: str, base
     return {"message": f"Role updated from {previous} to {user.role}", "user": user_out(user, base)}
 
 
-@router.post("/users/{user_id}/update_role/")
+@router.post("/users/{user_id:int}/update_role/")
 def update_role(
     user_id: int, admin: AdminUser, session: SessionDep, base: BaseUrl, body: RoleIn = body_of(RoleIn)
 ) -> dict[str, Any]:
@@ -251,7 +252,7 @@ def update_role(
 
 
 @router.post(
-    "/users/{user_id}/upload_profile_picture/",
+    "/users/{user_id:int}/upload_profile_picture/",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -278,7 +279,8 @@ async def upload_profile_picture(
         max_bytes=get_settings().max_avatar_bytes,
     )
     user = avatars.upload_avatar(session, actor, user_id, raw)
-    return {"message": "Profile picture updated", "profile_picture_url": user_out(user, base)["profile_picture_url"]}
+    url = media_url(user.profile_picture, base)
+    return {"message": "Profile picture updated", "profile_picture_url": url}
 
 
 # ------------------------------------------------------------------ profiles
@@ -294,13 +296,16 @@ def my_profile(user: CurrentUser, base: BaseUrl) -> dict[str, Any]:
     return profile_out(user, base)
 
 
-@router.get("/profiles/{user_id}/")
+@router.get("/profiles/{user_id:int}/")
 def read_profile(user_id: int, actor: CurrentUser, session: SessionDep, base: BaseUrl) -> dict[str, Any]:
     return profile_out(accounts.visible_user(session, actor, user_id), base)
 
 
-@router.patch("/profiles/{user_id}/", openapi_extra=documented(UserPatchIn, multipart_fields=("profile_picture",)))
-@router.put("/profiles/{user_id}/", include_in_schema=False)
+@router.patch(
+    "/profiles/{user_id:int}/",
+    openapi_extra=documented(UserPatchIn, multipart_fields=("profile_picture",)),
+)
+@router.put("/profiles/{user_id:int}/", include_in_schema=False)
 async def patch_profile(
     user_id: int, request: Request, actor: CurrentUser, session: SessionDep, base: BaseUrl
 ) -> dict[str, Any]:
@@ -319,7 +324,7 @@ async def patch_profile(
     return profile_out(target, base)
 
 
-@router.post("/profiles/{user_id}/update_role/")
+@router.post("/profiles/{user_id:int}/update_role/")
 def update_profile_role(
     user_id: int, admin: AdminUser, session: SessionDep, base: BaseUrl, body: RoleIn = body_of(RoleIn)
 ) -> dict[str, Any]:
