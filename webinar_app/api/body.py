@@ -7,7 +7,7 @@ pydantic model and this module reads whatever arrived and validates it into that
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
@@ -49,6 +49,10 @@ async def read_body(request: Request) -> dict[str, Any]:
             400, {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
         )
     return parsed
+
+
+RawBody = Annotated[dict[str, Any], Depends(read_body)]
+"""The body as a dict, read asynchronously before a (sync, threadpooled) route runs."""
 
 
 def parse_into(model: type[M], data: dict[str, Any]) -> M:
@@ -97,3 +101,14 @@ async def read_upload(upload: Any, *, field: str, max_bytes: int) -> bytes:
             )
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def read_upload_sync(upload: Any, *, field: str, max_bytes: int) -> bytes:
+    """`read_upload` for sync routes (they run in a worker thread, so blocking reads are fine)."""
+    if not isinstance(upload, UploadFile):
+        raise ApiError(400, {field: ["No file was submitted."]})
+    upload.file.seek(0)
+    data = upload.file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ApiError(400, {field: [f"The file is too large (max {max_bytes // (1024 * 1024)} MB)."]})
+    return data

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     smtp_security: Literal["none", "starttls", "ssl"] = "none"
     smtp_timeout_seconds: float = 10.0
 
+    # Per worker process: several granian workers share PostgreSQL's max_connections.
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+    db_pool_timeout_seconds: float = 30.0
+
     access_token_minutes: int = 60
     refresh_token_days: int = 7
     max_avatar_bytes: int = 5 * 1024 * 1024

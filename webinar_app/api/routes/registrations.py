@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from webinar_app.api.body import documented, read_body
+from webinar_app.api.body import RawBody, documented
 from webinar_app.api.deps import BaseUrl, CurrentUser, SessionDep
 from webinar_app.api.errors import ApiError
 from webinar_app.api.schemas.webinars import registration_out
@@ -55,20 +55,20 @@ def my_registrations(user: CurrentUser, session: SessionDep, base: BaseUrl) -> l
     return [registration_out(v, base, user.id) for v in views]
 
 
-async def _register(request: Request, user: CurrentUser, session: SessionDep, base: str) -> dict[str, Any]:
-    registration = registrations.register(session, user, _event_id(await read_body(request)))
+def _register(raw: dict[str, Any], user: CurrentUser, session: SessionDep, base: str) -> dict[str, Any]:
+    registration = registrations.register(session, user, _event_id(raw))
     assert registration.id is not None
     return _out(session, user, registration.id, base)
 
 
 @router.post("/register/", status_code=201, openapi_extra=documented(RegisterIn))
-async def register(request: Request, user: CurrentUser, session: SessionDep, base: BaseUrl) -> dict[str, Any]:
-    return await _register(request, user, session, base)
+def register(raw: RawBody, user: CurrentUser, session: SessionDep, base: BaseUrl) -> dict[str, Any]:
+    return _register(raw, user, session, base)
 
 
 @router.post("/", status_code=201, openapi_extra=documented(RegisterIn))
-async def create(request: Request, user: CurrentUser, session: SessionDep, base: BaseUrl) -> dict[str, Any]:
-    return await _register(request, user, session, base)
+def create(raw: RawBody, user: CurrentUser, session: SessionDep, base: BaseUrl) -> dict[str, Any]:
+    return _register(raw, user, session, base)
 
 
 @router.get("/{registration_id:int}/")
@@ -78,11 +78,10 @@ def read(registration_id: int, user: CurrentUser, session: SessionDep, base: Bas
 
 @router.patch("/{registration_id:int}/", openapi_extra=documented(RegistrationPatchIn))
 @router.put("/{registration_id:int}/", include_in_schema=False)
-async def patch(
-    registration_id: int, request: Request, user: CurrentUser, session: SessionDep, base: BaseUrl
+def patch(
+    registration_id: int, data: RawBody, user: CurrentUser, session: SessionDep, base: BaseUrl
 ) -> dict[str, Any]:
     registrations.visible_registration(session, user, registration_id)
-    data = await read_body(request)
     if "attended" in data:
         if not user.is_admin:
             raise ApiError(403, {"detail": "Only admins can set attendance."})

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
-from webinar_app.api.body import read_body, read_upload
+from webinar_app.api.body import RawBody, read_upload_sync
 from webinar_app.api.deps import AdminUser, BaseUrl, OptionalUser, SessionDep
 from webinar_app.api.schemas.webinars import event_detail_out, event_out
 from webinar_app.core.config import get_settings
@@ -122,20 +122,18 @@ def list_categories(session: SessionDep) -> list[str]:
     return webinars.categories(session)
 
 
-async def _webinar_form(request: Request) -> tuple[dict[str, Any], bytes | None]:
-    data = await read_body(request)
+def _webinar_form(raw: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
+    data = dict(raw)
     upload = data.pop("thumbnail", None)
     if not isinstance(upload, UploadFile):
         return data, None  # a string (e.g. an echoed URL) is ignored: thumbnails are uploads
     limit = get_settings().max_avatar_bytes * 2
-    return data, await read_upload(upload, field="thumbnail", max_bytes=limit)
+    return data, read_upload_sync(upload, field="thumbnail", max_bytes=limit)
 
 
 @router.post("/", status_code=201, openapi_extra=WEBINAR_BODY)
-async def create_webinar(
-    request: Request, admin: AdminUser, session: SessionDep, base: BaseUrl
-) -> dict[str, Any]:
-    data, thumbnail = await _webinar_form(request)
+def create_webinar(raw: RawBody, admin: AdminUser, session: SessionDep, base: BaseUrl) -> dict[str, Any]:
+    data, thumbnail = _webinar_form(raw)
     webinar = webinars.create_webinar(session, admin, data, thumbnail=thumbnail)
     assert webinar.id is not None
     return event_out(webinars.get_webinar(session, admin, webinar.id), base)
@@ -146,8 +144,10 @@ def read_webinar(webinar_id: int, session: SessionDep, viewer: OptionalUser, bas
     return event_detail_out(webinars.get_webinar(session, viewer, webinar_id), base)
 
 
-async def _update(request: Request, webinar_id: int, admin: AdminUser, session: SessionDep, base: str, *, full: bool) -> dict[str, Any]:
-    data, thumbnail = await _webinar_form(request)
+def _update(
+    raw: dict[str, Any], webinar_id: int, admin: AdminUser, session: SessionDep, base: str, *, full: bool
+) -> dict[str, Any]:
+    data, thumbnail = _webinar_form(raw)
     if full:
         from webinar_app.services.validation import ErrorCollector
 
@@ -161,17 +161,17 @@ async def _update(request: Request, webinar_id: int, admin: AdminUser, session: 
 
 
 @router.patch("/{webinar_id:int}/", openapi_extra=WEBINAR_BODY)
-async def patch_webinar(
-    webinar_id: int, request: Request, admin: AdminUser, session: SessionDep, base: BaseUrl
+def patch_webinar(
+    webinar_id: int, raw: RawBody, admin: AdminUser, session: SessionDep, base: BaseUrl
 ) -> dict[str, Any]:
-    return await _update(request, webinar_id, admin, session, base, full=False)
+    return _update(raw, webinar_id, admin, session, base, full=False)
 
 
 @router.put("/{webinar_id:int}/", openapi_extra=WEBINAR_BODY)
-async def put_webinar(
-    webinar_id: int, request: Request, admin: AdminUser, session: SessionDep, base: BaseUrl
+def put_webinar(
+    webinar_id: int, raw: RawBody, admin: AdminUser, session: SessionDep, base: BaseUrl
 ) -> dict[str, Any]:
-    return await _update(request, webinar_id, admin, session, base, full=True)
+    return _update(raw, webinar_id, admin, session, base, full=True)
 
 
 @router.delete("/{webinar_id:int}/", status_code=204)
