@@ -30,7 +30,7 @@ def text_field(
     """Label + input + error line. `name` is the key in the submitted form data."""
     input_id = input_id or name.replace("_", "-")
     return rx.vstack(
-        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=input_id),
+        rx.el.label(rx.text.span(label, size="2", weight="medium"), html_for=input_id),
         rx.input(
             id=input_id,
             name=name,

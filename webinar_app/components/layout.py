@@ -18,7 +18,7 @@ def logo() -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.icon("presentation", size=24),
-            rx.heading(APP_NAME, size="5", weight="bold"),
+            rx.text(APP_NAME, size="5", weight="bold"),
             align="center",
             spacing="2",
         ),
@@ -93,7 +93,7 @@ def desktop_nav() -> rx.Component:
     return rx.hstack(
         logo(),
         rx.hstack(
-            nav_link("Webinars", routes.HOME, "nav-webinars"),
+            nav_link("Browse", routes.HOME, "nav-webinars"),
             rx.cond(AuthState.is_admin, nav_link("Admin", routes.ADMIN, "nav-admin")),
             spacing="5",
             padding_left="6",
@@ -133,7 +133,7 @@ def mobile_nav() -> rx.Component:
                         align="center",
                     ),
                 ),
-                rx.menu.item("Webinars", on_click=rx.redirect(routes.HOME)),
+                rx.menu.item("Browse webinars", on_click=rx.redirect(routes.HOME)),
                 rx.cond(
                     AuthState.signed_in,
                     rx.fragment(

@@ -1,0 +1,144 @@
+"""The whole account journey in Chromium: sign up, verify, log in, stay signed in, edit the
+profile, upload an avatar, log out, and be bounced from a protected page."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from webinar_app import routes
+from webinar_app.state.auth import ACCESS_STORAGE_KEY, REFRESH_STORAGE_KEY
+
+pytestmark = pytest.mark.browser
+PASSWORD = "journey-pass-42"
+EMAIL = "ada@example.com"
+
+
+def shot(page: Page, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"journey-{name}.png"), full_page=True)
+
+
+def wait_ready(page: Page) -> None:
+    """The navbar shows Log in / the user menu only after on_load ran over the websocket,
+    so clicks from here on reach the backend."""
+    expect(page.locator("#nav-login, #user-menu").first).to_be_visible(timeout=30_000)
+
+
+def stored_tokens(page: Page) -> tuple[str | None, str | None]:
+    return (
+        page.evaluate(f"localStorage.getItem('{ACCESS_STORAGE_KEY}')"),
+        page.evaluate(f"localStorage.getItem('{REFRESH_STORAGE_KEY}')"),
+    )
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (80, 70, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_account_journey(page: Page, frontend_url: str, outbox: Any, artifacts: Path, tmp_path: Path) -> None:
+    visited: list[str] = []
+    page.on("framenavigated", lambda frame: visited.append(frame.url))
+
+    # --- sign up (first an inline error from the service, then the real thing)
+    page.goto(frontend_url + routes.SIGNUP)
+    wait_ready(page)
+    page.fill("#username", "ada")
+    page.fill("#email", EMAIL)
+    page.fill("#first-name", "Ada")
+    page.fill("#last-name", "Lovelace")
+    page.fill("#password", PASSWORD)
+    page.fill("#password-confirm", PASSWORD + "x")
+    page.click("#signup-submit")
+    expect(page.locator("#password-error")).to_contain_text("Passwords do not match")
+    shot(page, artifacts, "01-signup-error")
+    page.fill("#password-confirm", PASSWORD)
+    page.click("#signup-submit")
+
+    # --- verify with the code from the outbox
+    expect(page).to_have_url(re.compile(re.escape(routes.VERIFY_EMAIL)))
+    expect(page.locator("#verify-email")).to_have_value(EMAIL)
+    page.fill("#otp", "000000" if outbox.last_code(EMAIL) != "000000" else "111111")
+    page.click("#verify-submit")
+    expect(page.locator("#verify-error")).to_contain_text("4 attempts remaining")
+    shot(page, artifacts, "02-verify-wrong-code")
+    # Resend: a new code, and a live countdown pushed by a background event.
+    page.click("#resend-code")
+    seconds = page.locator("#resend-seconds")
+    expect(seconds).to_be_visible()
+    first = int(seconds.inner_text())
+    assert 50 <= first <= 60
+    expect(seconds).not_to_have_text(str(first), timeout=5_000)
+    assert int(seconds.inner_text()) < first
+    expect(page.locator("#resend-code")).to_be_disabled()
+    page.fill("#otp", outbox.last_code(EMAIL))
+    page.click("#verify-submit")
+
+    # --- log in
+    expect(page).to_have_url(re.compile(re.escape(routes.LOGIN)))
+    wait_ready(page)
+    page.fill("#login", "ada")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    expect(page.locator("#nav-user-name")).to_have_text("Ada Lovelace")
+    expect(page.locator("#home-welcome")).to_contain_text("Ada Lovelace")
+    expect(page.locator("#webinars-empty")).to_contain_text("No webinars yet")
+    access, refresh = stored_tokens(page)
+    assert access and refresh
+    shot(page, artifacts, "03-signed-in")
+
+    # --- a reload rebuilds the session from localStorage
+    page.reload()
+    expect(page.locator("#nav-user-name")).to_have_text("Ada Lovelace")
+
+    # --- edit the profile; the navbar follows
+    page.click("#user-menu")
+    page.click("#menu-profile")
+    expect(page).to_have_url(re.compile(re.escape(routes.PROFILE)))
+    expect(page.locator("#profile-first-name")).to_have_value("Ada")
+    page.fill("#profile-first-name", "Augusta")
+    page.click("#profile-save")
+    expect(page.locator("#nav-user-name")).to_have_text("Augusta Lovelace")
+
+    # --- upload an avatar: preview first, then the backend serves it under /media/
+    picture = tmp_path / "avatar.png"
+    picture.write_bytes(png_bytes())
+    page.set_input_files("#avatar_upload input[type=file]", str(picture))
+    expect(page.locator("#avatar-preview")).to_be_visible()
+    shot(page, artifacts, "04-avatar-preview")
+    page.click("#avatar-upload-button")
+    expect(page.get_by_text("Profile picture updated.")).to_be_visible()
+    nav_image = page.locator("#nav-avatar img, img#nav-avatar").first
+    expect(nav_image).to_have_attribute("src", re.compile(r"/media/profile_pictures/.+\.(png|jpe?g)$"))
+    src = nav_image.get_attribute("src")
+    assert src
+    response = page.request.get(src)
+    assert response.status == 200 and response.headers["content-type"].startswith("image/")
+    shot(page, artifacts, "05-profile-updated")
+
+    # --- log out: tokens gone from storage, refresh token revoked, protected page bounces
+    page.click("#user-menu")
+    page.click("#menu-logout")
+    expect(page.locator("#nav-login")).to_be_visible()
+    assert stored_tokens(page) in ((None, None), ("", ""), ('""', '""'))
+    page.goto(frontend_url + routes.PROFILE)
+    expect(page).to_have_url(re.compile(re.escape(routes.LOGIN) + r"\?next=%2Fprofile"))
+    shot(page, artifacts, "06-logged-out-redirect")
+
+    # Small screens get the collapsed menu instead of the desktop links.
+    page.set_viewport_size({"width": 390, "height": 800})
+    expect(page.locator("#mobile-menu")).to_be_visible()
+    expect(page.locator("#nav-login")).to_be_hidden()
+    page.click("#mobile-menu")
+    expect(page.get_by_role("menuitem", name="Sign up")).to_be_visible()
+    shot(page, artifacts, "07-mobile-menu")
+
+    # Tokens never travel in a URL.
+    assert not [url for url in visited if access in url or refresh in url or "token=" in url]
