@@ -6,9 +6,7 @@ import argparse
 import sys
 
 from webinar_app.core.config import SettingsError, get_settings
-
-DEMO_ADMIN = ("admin", "admin@example.com", "admin-demo-pass")
-DEMO_STUDENT = ("student", "student@example.com", "student-demo-pass")
+from webinar_app.services.demo import DEMO_ADMIN, DEMO_STUDENT
 
 
 def _migrate(_: argparse.Namespace) -> int:
@@ -44,32 +42,16 @@ def _create_admin(args: argparse.Namespace) -> int:
 
 
 def _seed_demo(_: argparse.Namespace) -> int:
-    from sqlmodel import func, select
-
     from webinar_app.core.db import session_scope
-    from webinar_app.models import User
-    from webinar_app.services import accounts
+    from webinar_app.services import demo
 
     if get_settings().app_env == "prod":
         print("seed-demo refuses to run in production mode", file=sys.stderr)
         return 2
     with session_scope() as session:
-        if session.exec(select(func.count()).select_from(User)).one():
+        if not demo.seed(session):
             print("database already has users; demo data not added")
             return 0
-        for (username, email, password), role, superuser in (
-            (DEMO_ADMIN, "admin", True),
-            (DEMO_STUDENT, "student", False),
-        ):
-            accounts.create_user(
-                session,
-                None,
-                username=username,
-                email=email,
-                password=password,
-                role=role,
-                is_superuser=superuser,
-            )
     print("demo data created. Sign in with:")
     print(f"  admin:   {DEMO_ADMIN[0]} / {DEMO_ADMIN[2]}")
     print(f"  student: {DEMO_STUDENT[0]} / {DEMO_STUDENT[2]}")

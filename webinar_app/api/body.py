@@ -87,22 +87,6 @@ def documented(model: type[BaseModel], *, multipart_fields: tuple[str, ...] = ()
     return {"requestBody": {"required": True, "content": content}}
 
 
-async def read_upload(upload: Any, *, field: str, max_bytes: int) -> bytes:
-    """Read a small uploaded file, refusing oversize ones without reading them whole."""
-    if not isinstance(upload, UploadFile):
-        raise ApiError(400, {field: ["No file was submitted."]})
-    chunks: list[bytes] = []
-    total = 0
-    while chunk := await upload.read(64 * 1024):
-        total += len(chunk)
-        if total > max_bytes:
-            raise ApiError(
-                400, {field: [f"The file is too large (max {max_bytes // (1024 * 1024)} MB)."]}
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def read_upload_sync(upload: Any, *, field: str, max_bytes: int) -> bytes:
     """`read_upload` for sync routes (they run in a worker thread, so blocking reads are fine)."""
     if not isinstance(upload, UploadFile):

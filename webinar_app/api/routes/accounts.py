@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from webinar_app.api.body import body_of, documented, parse_into, read_body, read_upload
+from webinar_app.api.body import RawBody, body_of, documented, parse_into, read_upload_sync
 from webinar_app.api.deps import AdminUser, BaseUrl, CurrentUser, SessionDep
 from webinar_app.api.errors import ApiError
 from webinar_app.api.schemas.users import (
@@ -44,8 +44,8 @@ ROLE_VIA_UPDATE_ROLE = {"detail": "Roles can only be changed by an admin through
 
 
 @router.post("/auth/login/", openapi_extra=documented(LoginIn))
-async def login(request: Request, session: SessionDep, base: BaseUrl) -> dict[str, Any]:
-    data = await read_body(request)
+def login(raw: RawBody, session: SessionDep, base: BaseUrl) -> dict[str, Any]:
+    data = dict(raw)
     if "username" not in data and "email" in data:
         data["username"] = data["email"]
     body = parse_into(LoginIn, data)
@@ -205,8 +205,8 @@ def _apply_patch(
 
 @router.patch("/users/me/", openapi_extra=documented(UserPatchIn))
 @router.put("/users/me/", openapi_extra=documented(UserPatchIn), include_in_schema=False)
-async def patch_me(request: Request, user: CurrentUser, session: SessionDep, base: BaseUrl) -> dict[str, Any]:
-    body = parse_into(UserPatchIn, _patch_fields(await read_body(request)))
+def patch_me(raw: RawBody, user: CurrentUser, session: SessionDep, base: BaseUrl) -> dict[str, Any]:
+    body = parse_into(UserPatchIn, _patch_fields(raw))
     assert user.id is not None
     return user_out(_apply_patch(session, user, user.id, body), base)
 
@@ -217,19 +217,19 @@ def read_user(user_id: int, actor: CurrentUser, session: SessionDep, base: BaseU
 
 
 @router.patch("/users/{user_id:int}/", openapi_extra=documented(UserPatchIn))
-async def patch_user(
-    user_id: int, request: Request, actor: CurrentUser, session: SessionDep, base: BaseUrl
+def patch_user(
+    user_id: int, raw: RawBody, actor: CurrentUser, session: SessionDep, base: BaseUrl
 ) -> dict[str, Any]:
-    body = parse_into(UserPatchIn, _patch_fields(await read_body(request)))
+    body = parse_into(UserPatchIn, _patch_fields(raw))
     return user_out(_apply_patch(session, actor, user_id, body), base)
 
 
 @router.put("/users/{user_id:int}/", openapi_extra=documented(UserPutIn))
-async def put_user(
-    user_id: int, request: Request, actor: CurrentUser, session: SessionDep, base: BaseUrl
+def put_user(
+    user_id: int, raw: RawBody, actor: CurrentUser, session: SessionDep, base: BaseUrl
 ) -> dict[str, Any]:
     accounts.visible_user(session, actor, user_id)
-    body = parse_into(UserPutIn, _patch_fields(await read_body(request)))
+    body = parse_into(UserPutIn, _patch_fields(raw))
     return user_out(_apply_patch(session, actor, user_id, body), base)
 
 
@@ -268,12 +268,11 @@ def update_role(
         }
     },
 )
-async def upload_profile_picture(
-    user_id: int, request: Request, actor: CurrentUser, session: SessionDep, base: BaseUrl
+def upload_profile_picture(
+    user_id: int, data: RawBody, actor: CurrentUser, session: SessionDep, base: BaseUrl
 ) -> dict[str, Any]:
     accounts.get_user(session, user_id)  # 404 before reading a file for nobody
-    data = await read_body(request)
-    raw = await read_upload(
+    raw = read_upload_sync(
         data.get("profile_picture"),
         field="profile_picture",
         max_bytes=get_settings().max_avatar_bytes,
@@ -306,16 +305,15 @@ def read_profile(user_id: int, actor: CurrentUser, session: SessionDep, base: Ba
     openapi_extra=documented(UserPatchIn, multipart_fields=("profile_picture",)),
 )
 @router.put("/profiles/{user_id:int}/", include_in_schema=False)
-async def patch_profile(
-    user_id: int, request: Request, actor: CurrentUser, session: SessionDep, base: BaseUrl
+def patch_profile(
+    user_id: int, data: RawBody, actor: CurrentUser, session: SessionDep, base: BaseUrl
 ) -> dict[str, Any]:
     target = accounts.visible_user(session, actor, user_id)
-    data = await read_body(request)
     body = parse_into(UserPatchIn, data)
     if body.role is not None and body.role != target.role:
         raise ApiError(403, ROLE_VIA_UPDATE_ROLE)
     if data.get("profile_picture") is not None and not isinstance(data["profile_picture"], str):
-        raw = await read_upload(
+        raw = read_upload_sync(
             data["profile_picture"], field="profile_picture", max_bytes=get_settings().max_avatar_bytes
         )
         target = avatars.upload_avatar(session, actor, user_id, raw)
