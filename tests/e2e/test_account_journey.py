@@ -142,3 +142,42 @@ def test_account_journey(page: Page, frontend_url: str, outbox: Any, artifacts: 
 
     # Tokens never travel in a URL.
     assert not [url for url in visited if access in url or refresh in url or "token=" in url]
+
+
+def sign_in(page: Page, frontend_url: str, login: str, next_path: str | None = None) -> None:
+    page.goto(frontend_url + routes.login_url(next_path))
+    wait_ready(page)
+    page.fill("#login", login)
+    page.fill("#password", "correct-horse-1")
+    page.click("#login-submit")
+    expect(page.locator("#user-menu")).to_be_visible()
+
+
+def test_admin_page_lists_users_for_admins_and_refuses_students(
+    page: Page, frontend_url: str, session: Any, artifacts: Path
+) -> None:
+    from tests.conftest import make_user
+
+    make_user(session, "alice")
+    make_user(session, "root", role="admin", superuser=True)
+
+    # Signed out: bounced to log in, and brought back to /admin afterwards.
+    page.goto(frontend_url + routes.ADMIN)
+    expect(page).to_have_url(re.compile(re.escape(routes.LOGIN) + r"\?next=%2Fadmin"))
+    wait_ready(page)
+    page.fill("#login", "alice")
+    page.fill("#password", "correct-horse-1")
+    page.click("#login-submit")
+    expect(page).to_have_url(re.compile(re.escape(routes.ADMIN) + "$"))
+    expect(page.locator("#admin-not-allowed")).to_be_visible()
+    expect(page.locator("#nav-admin")).to_have_count(0)
+    shot(page, artifacts, "08-admin-refused")
+    page.click("#user-menu")
+    page.click("#menu-logout")
+    expect(page.locator("#nav-login")).to_be_visible()
+
+    sign_in(page, frontend_url, "root", routes.ADMIN)
+    expect(page.locator("#admin-users")).to_contain_text("alice@example.com")
+    expect(page.locator("#admin-users")).to_contain_text("root@example.com")
+    expect(page.locator("#nav-admin")).to_be_visible()
+    shot(page, artifacts, "09-admin-users")

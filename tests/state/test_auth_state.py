@@ -358,3 +358,27 @@ def test_safe_next_refuses_other_sites() -> None:
     for bad in ("https://evil.example", "//evil.example", "/\\evil", "", None, routes.LOGIN):
         assert routes.safe_next(bad) == routes.HOME
     assert routes.login_url("/admin") == "/login?next=%2Fadmin"
+
+
+def test_forgot_password_answers_the_same_and_reset_uses_the_token(session: Session, outbox: Any) -> None:
+    from webinar_app.state.password import ForgotPasswordState, ResetPasswordState
+
+    make_user(session, "alice")
+    root = tree()
+    forgot = sub(root, ForgotPasswordState)
+    run(ForgotPasswordState.submit.fn(forgot, {"email": "nobody@example.com"}))
+    assert forgot.sent and forgot.error == ""
+    forgot.sent = False
+    run(ForgotPasswordState.submit.fn(forgot, {"email": "alice@example.com"}))
+    assert forgot.sent and forgot.error == ""
+
+    reset = sub(root, ResetPasswordState)
+    form = {"token": "wrong", "new_password": "brand-new-pass", "new_password_confirm": "brand-new-pass"}
+    run(ResetPasswordState.submit.fn(reset, form))
+    assert "token" in reset.field_errors
+
+    token = outbox.last_reset_token("alice@example.com")
+    events = run(ResetPasswordState.submit.fn(reset, {**form, "token": token}))
+    assert reset.field_errors == {} and redirect_targets(events) == [routes.LOGIN]
+    _, pair = auth.login(session, "alice", "brand-new-pass")
+    assert pair.access
