@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 from webinar_app.models.base import tz_column, utcnow
 
 
-class NotificationType(str, Enum):
+class NotificationType(StrEnum):
     announcement = "announcement"
     upcoming_webinar = "upcoming_webinar"
     new_recording = "new_recording"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -12,13 +12,13 @@ from sqlmodel import Field, SQLModel
 from webinar_app.models.base import tz_column, utcnow
 
 
-class ManualStatus(str, Enum):
+class ManualStatus(StrEnum):
     none = ""
     completed = "completed"
     cancelled = "cancelled"
 
 
-class RegistrationStatus(str, Enum):
+class RegistrationStatus(StrEnum):
     confirmed = "confirmed"
     waitlisted = "waitlisted"
 

@@ -13,7 +13,14 @@ from icalendar import Calendar, Event
 from sqlmodel import Session, col, select
 
 from webinar_app.core.config import get_settings
-from webinar_app.models import CalendarFeed, ManualStatus, Registration, User, Webinar
+from webinar_app.models import (
+    CalendarFeed,
+    ManualStatus,
+    Registration,
+    RegistrationStatus,
+    User,
+    Webinar,
+)
 from webinar_app.models.base import as_utc
 from webinar_app.services.errors import NotFound
 
@@ -90,7 +97,11 @@ def feed_ics(session: Session, secret: str) -> bytes:
         session.exec(
             select(Webinar)
             .join(Registration, col(Registration.webinar_id) == col(Webinar.id))
-            .where(Registration.user_id == user.id)
+            # a waitlisted user holds no seat: only confirmed registrations go on the calendar
+            .where(
+                Registration.user_id == user.id,
+                Registration.status == RegistrationStatus.confirmed.value,
+            )
             .order_by(col(Webinar.start_at))
         )
     )

@@ -86,7 +86,12 @@ def _lock_webinar(session: Session, webinar_id: int) -> Webinar | None:
 
 
 def _promote_locked(session: Session, webinar: Webinar) -> list[Registration]:
-    """Fill free seats from the waitlist, oldest first (the caller holds the row lock)."""
+    """Fill free seats from the waitlist, oldest first (the caller holds the row lock).
+
+    Nobody is promoted into a webinar that no longer takes registrations (cancelled, completed).
+    """
+    if registration_open(webinar) is not None:
+        return []
     free = None if webinar.capacity is None else webinar.capacity - webinar.confirmed_count
     if free is not None and free <= 0:
         return []

@@ -278,6 +278,11 @@ def _views(session: Session, viewer: User | None, webinars: list[Webinar]) -> li
     return [WebinarView(w, organizers[w.organizer_id], mine.get(w.id)) for w in webinars]  # type: ignore[index]
 
 
+def _like_escape(text: str) -> str:
+    """Search words are literal: `%` and `_` typed by a user are not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _status_clause(status: str, now: datetime) -> Any:
     manual = col(Webinar.manual_status)
     if status == "upcoming":
@@ -328,19 +333,19 @@ def list_webinars(
     if category:
         query = query.where(func.lower(Webinar.category) == category.strip().lower())
     if search and search.strip():
-        like = f"%{search.strip().lower()}%"
+        like = f"%{_like_escape(search.strip().lower())}%"
         organizers = select(User.id).where(
             or_(
-                col(User.username_key).like(like),
-                func.lower(User.first_name).like(like),
-                func.lower(User.last_name).like(like),
+                col(User.username_key).like(like, escape="\\"),
+                func.lower(User.first_name).like(like, escape="\\"),
+                func.lower(User.last_name).like(like, escape="\\"),
             )
         )
         query = query.where(
             or_(
-                func.lower(Webinar.title).like(like),
-                func.lower(Webinar.description).like(like),
-                func.lower(Webinar.tags).like(like),
+                func.lower(Webinar.title).like(like, escape="\\"),
+                func.lower(Webinar.description).like(like, escape="\\"),
+                func.lower(Webinar.tags).like(like, escape="\\"),
                 col(Webinar.organizer_id).in_(organizers),
             )
         )
@@ -433,11 +438,12 @@ def update_webinar(
     image = _thumbnail_image(thumbnail)
     if image is not None:
         _store_thumbnail(session, webinar, image)
-    old_start = as_utc(webinar.start_at)
+    old_window = (as_utc(webinar.start_at), as_utc(webinar.end_at))
     old_status = webinar.manual_status
     for key, value in values.items():
         setattr(webinar, key, value)
-    rescheduled = as_utc(webinar.start_at) != old_start
+    # RFC 5545: a change of start *or* end needs a new SEQUENCE, or calendars keep the old entry.
+    rescheduled = (as_utc(webinar.start_at), as_utc(webinar.end_at)) != old_window
     if rescheduled:
         webinar.sequence += 1
     webinar.updated_at = utcnow()
@@ -451,7 +457,8 @@ def update_webinar(
             registrations.registrant_ids(session, webinar.id, include_waitlist=True),
             NotificationType.system.value,
             f"Rescheduled: {webinar.title}",
-            f"'{webinar.title}' now starts at {as_utc(webinar.start_at):%Y-%m-%d %H:%M} UTC.",
+            f"'{webinar.title}' now runs {as_utc(webinar.start_at):%Y-%m-%d %H:%M}"
+            f"-{as_utc(webinar.end_at):%H:%M} UTC.",
             webinar_id=webinar.id,
         )
     if webinar.manual_status == ManualStatus.cancelled.value and old_status != webinar.manual_status:

@@ -32,7 +32,9 @@ def _truthy(value: str | None) -> bool:
 
 
 @router.get("/")
-def list_notifications(user: CurrentUser, session: SessionDep, unread: str | None = None) -> list[dict[str, Any]]:
+def list_notifications(
+    user: CurrentUser, session: SessionDep, unread: str | None = None
+) -> list[dict[str, Any]]:
     return _shape(session, notifications.list_for(session, user, unread_only=_truthy(unread)))
 
 

@@ -36,7 +36,11 @@ WEBINAR_BODY = {
                         "organizer": {"type": "integer"},
                         "category": {"type": "string"},
                         "tags": {"type": "string"},
-                        **({"thumbnail": {"type": "string", "format": "binary"}} if media.startswith("multipart") else {}),
+                        **(
+                            {"thumbnail": {"type": "string", "format": "binary"}}
+                            if media.startswith("multipart")
+                            else {}
+                        ),
                     },
                 }
             }
