@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -9,11 +10,19 @@ import reflex as rx
 
 from webinar_app import routes
 from webinar_app.core.db import session_scope
+from webinar_app.models import User
 from webinar_app.services import auth
+from webinar_app.services.auth import TokenPair
 from webinar_app.services.errors import DomainError
 from webinar_app.state.auth import sign_in, user_for
 from webinar_app.state.forms import message_of, text
 from webinar_app.state.verify import VerifyState
+
+
+def _login(login: str, password: str) -> tuple[User, TokenPair]:
+    # Runs in a worker thread: argon2 verification must not stall every other browser's events.
+    with session_scope() as session:
+        return auth.login(session, login, password)
 
 
 class LoginState(rx.State):
@@ -40,10 +49,9 @@ class LoginState(rx.State):
         self.submitting = True
         yield
         try:
-            with session_scope() as session:
-                user, pair = auth.login(session, text(form_data, "login"), text(form_data, "password"))
-                await sign_in(self, user, pair)
-                name = user.display_name
+            user, pair = await asyncio.to_thread(
+                _login, text(form_data, "login"), text(form_data, "password")
+            )
         except DomainError as exc:
             self.submitting = False
             if exc.error_code == "email_not_verified":
@@ -57,5 +65,6 @@ class LoginState(rx.State):
                 return
             self.error = message_of(exc)
             return
+        await sign_in(self, user, pair)
         self.submitting = False
-        yield [rx.redirect(self._next_page()), rx.toast.success(f"Welcome back, {name}!")]
+        yield [rx.redirect(self._next_page()), rx.toast.success(f"Welcome back, {user.display_name}!")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,6 +15,21 @@ from webinar_app.services.errors import DomainError, Invalid
 from webinar_app.state.forms import field_errors, message_of, text
 
 RESET_SENT_MESSAGE = "If an account with this email exists, a password reset link has been sent."
+
+
+# The two service calls run in worker threads: mail sending and argon2 hashing are slow.
+
+
+def _request_reset(email: str) -> None:
+    with session_scope() as session:
+        passwords.request_reset(session, email)
+
+
+def _confirm_reset(token: str, new_password: str, new_password_confirm: str) -> None:
+    with session_scope() as session:
+        passwords.confirm_reset(
+            session, token=token, new_password=new_password, new_password_confirm=new_password_confirm
+        )
 
 
 class ForgotPasswordState(rx.State):
@@ -32,8 +48,7 @@ class ForgotPasswordState(rx.State):
         self.submitting = True
         yield
         try:
-            with session_scope() as session:
-                passwords.request_reset(session, text(form_data, "email"))
+            await asyncio.to_thread(_request_reset, text(form_data, "email"))
         except DomainError as exc:
             # Only infrastructure failures (mail down) land here; unknown emails do not.
             self.error = message_of(exc)
@@ -66,13 +81,12 @@ class ResetPasswordState(rx.State):
         self.submitting = True
         yield
         try:
-            with session_scope() as session:
-                passwords.confirm_reset(
-                    session,
-                    token=text(form_data, "token") or self.token,
-                    new_password=text(form_data, "new_password"),
-                    new_password_confirm=text(form_data, "new_password_confirm"),
-                )
+            await asyncio.to_thread(
+                _confirm_reset,
+                text(form_data, "token") or self.token,
+                text(form_data, "new_password"),
+                text(form_data, "new_password_confirm"),
+            )
         except Invalid as exc:
             self.field_errors = field_errors(exc)
             self.submitting = False

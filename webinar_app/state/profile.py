@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -9,13 +10,26 @@ import reflex as rx
 
 from webinar_app.core.config import get_settings
 from webinar_app.core.db import session_scope
+from webinar_app.models import User
 from webinar_app.services import accounts, auth, avatars, passwords
+from webinar_app.services.auth import TokenPair
 from webinar_app.services.errors import DomainError, Invalid
 from webinar_app.state.auth import login_redirect, show_user, sign_in, user_for
 from webinar_app.state.forms import field_errors, message_of, text
 
 AVATAR_UPLOAD_ID = "avatar_upload"
 PASSWORD_FIELDS = ("old_password", "new_password", "new_password_confirm")
+
+
+def _change_password(user_id: int, old: str, new: str, confirm: str) -> tuple[User, TokenPair]:
+    """In a worker thread (two argon2 runs). The service revoked every refresh token, ours
+    included: this browser gets a fresh pair so it stays signed in, other sessions must log in."""
+    with session_scope() as session:
+        user = accounts.get_user(session, user_id)
+        passwords.change_password(
+            session, user, old_password=old, new_password=new, new_password_confirm=confirm
+        )
+        return user, auth.issue_tokens(session, user)
 
 
 class ProfileState(rx.State):
@@ -150,29 +164,28 @@ class ProfileState(rx.State):
         yield
         with session_scope() as session:
             user = await user_for(self, session)
-            if user is None:
-                self.changing_password = False
-                yield login_redirect(self)
-                return
-            try:
-                passwords.change_password(
-                    session,
-                    user,
-                    old_password=text(form_data, "old_password"),
-                    new_password=text(form_data, "new_password"),
-                    new_password_confirm=text(form_data, "new_password_confirm"),
-                )
-            except Invalid as exc:
-                self.password_errors = field_errors(exc)
-                self.changing_password = False
-                return
-            except DomainError as exc:
-                self.changing_password = False
-                yield rx.toast.error(message_of(exc))
-                return
-            # The service revoked every refresh token, ours included: this browser gets a
-            # fresh pair so it stays signed in while other sessions must log in again.
-            await sign_in(self, user, auth.issue_tokens(session, user))
+            user_id = user.id if user is not None else None
+        if user_id is None:
+            self.changing_password = False
+            yield login_redirect(self)
+            return
+        try:
+            user, pair = await asyncio.to_thread(
+                _change_password,
+                user_id,
+                text(form_data, "old_password"),
+                text(form_data, "new_password"),
+                text(form_data, "new_password_confirm"),
+            )
+        except Invalid as exc:
+            self.password_errors = field_errors(exc)
+            self.changing_password = False
+            return
+        except DomainError as exc:
+            self.changing_password = False
+            yield rx.toast.error(message_of(exc))
+            return
+        await sign_in(self, user, pair)
         self.changing_password = False
         yield [
             *(rx.set_value(field, "") for field in PASSWORD_FIELDS),

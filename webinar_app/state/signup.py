@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +14,21 @@ from webinar_app.services import accounts
 from webinar_app.services.errors import DomainError, Invalid
 from webinar_app.state.forms import field_errors, message_of, text
 from webinar_app.state.verify import VerifyState
+
+
+def _register(form_data: dict[str, Any]) -> str:
+    # Runs in a worker thread (argon2 hashing, mail sending); returns the normalised email.
+    with session_scope() as session:
+        user = accounts.register(
+            session,
+            username=text(form_data, "username"),
+            email=text(form_data, "email"),
+            password=text(form_data, "password"),
+            password_confirm=text(form_data, "password_confirm"),
+            first_name=text(form_data, "first_name"),
+            last_name=text(form_data, "last_name"),
+        )
+        return user.email
 
 
 class SignupState(rx.State):
@@ -27,17 +43,7 @@ class SignupState(rx.State):
         self.submitting = True
         yield
         try:
-            with session_scope() as session:
-                user = accounts.register(
-                    session,
-                    username=text(form_data, "username"),
-                    email=text(form_data, "email"),
-                    password=text(form_data, "password"),
-                    password_confirm=text(form_data, "password_confirm"),
-                    first_name=text(form_data, "first_name"),
-                    last_name=text(form_data, "last_name"),
-                )
-                email = user.email
+            email = await asyncio.to_thread(_register, form_data)
         except Invalid as exc:
             self.field_errors = field_errors(exc)
             self.submitting = False
