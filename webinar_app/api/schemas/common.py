@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from webinar_app.models.base import as_utc
 
@@ -11,4 +11,4 @@ def iso_z(value: datetime | None) -> str | None:
     value = as_utc(value)
     if value is None:
         return None
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -6,7 +6,7 @@ import smtplib
 import ssl
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
@@ -26,7 +26,7 @@ class OutboxTransport:
 
     def send(self, message: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         final = self.folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
         partial = final.with_suffix(".tmp")
         partial.write_bytes(bytes(message))
