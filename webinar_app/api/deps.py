@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
 
 from webinar_app.api.errors import ADMIN_REQUIRED, BAD_BEARER, NO_CREDENTIALS, ApiError
-from webinar_app.core.db import get_session
+from webinar_app.core.db import get_engine
 from webinar_app.models import User
 from webinar_app.services import auth
 from webinar_app.services.errors import NotAuthenticated
 
-SessionDep = Annotated[Session, Depends(get_session)]
+
+async def _request_session() -> AsyncIterator[Session]:
+    """One session per request, opened without a worker-thread hop.
+
+    Creating a Session does no I/O (the connection is taken on first use, inside the sync
+    route's thread); only closing returns the connection to the pool.
+    """
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(_request_session)]
 
 
 def _bearer(request: Request) -> str | None:
@@ -37,13 +52,13 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
         raise ApiError(401, BAD_BEARER) from exc
 
 
-def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
         raise ApiError(401, NO_CREDENTIALS)
     return user
 
 
-def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
+async def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
     if not user.is_admin:
         raise ApiError(403, ADMIN_REQUIRED)
     return user
@@ -54,7 +69,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 AdminUser = Annotated[User, Depends(admin_user)]
 
 
-def base_url(request: Request) -> str:
+async def base_url(request: Request) -> str:
     """Absolute media URLs are built from the host the client used."""
     return str(request.base_url).rstrip("/")
 

@@ -9,9 +9,10 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from webinar_app.api.errors import NOT_FOUND, ApiError
+from webinar_app.api.routing import ContractRoute
 from webinar_app.services.media import resolve_media
 
-router = APIRouter(tags=["media"])
+router = APIRouter(route_class=ContractRoute, tags=["media"])
 PUBLIC_FOLDERS = ("profile_pictures/", "webinar_thumbnails/")
 
 

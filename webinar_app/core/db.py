@@ -20,7 +20,9 @@ _engine: Engine | None = None
 
 
 def _make_engine(url: str) -> Engine:
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    # No pre-ping: it costs a round trip per request. A connection that died (database
+    # restart) fails its request with a 503 and SQLAlchemy then invalidates the whole pool.
+    kwargs: dict[str, Any] = {"pool_recycle": 1800}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
@@ -83,9 +85,3 @@ def session_scope() -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
-
-
-def get_session() -> Iterator[Session]:
-    """FastAPI dependency: one session per request; services commit explicitly."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        yield session

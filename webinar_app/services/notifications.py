@@ -16,7 +16,7 @@ def user_topic(user_id: int) -> str:
     return f"user:{user_id}"
 
 
-def notify(
+def stage(
     session: Session,
     user_ids: Iterable[int],
     notification_type: str,
@@ -27,7 +27,7 @@ def notify(
     announcement_id: int | None = None,
     recording_id: int | None = None,
 ) -> list[Notification]:
-    """Create one notification per user and commit, then push (pushes only committed rows)."""
+    """Add notifications to the caller's transaction; `push` them once it has committed."""
     created = [
         Notification(
             user_id=uid,
@@ -40,12 +40,35 @@ def notify(
         )
         for uid in dict.fromkeys(user_ids)
     ]
-    if not created:
-        return []
     session.add_all(created)
-    session.commit()
+    return created
+
+
+def push(created: Iterable[Notification]) -> None:
+    """Tell the owners' open browsers (only ever called after the rows are committed)."""
     for item in created:
         publish(user_topic(item.user_id), "notification", id=item.id, title=item.title)
+
+
+def notify(
+    session: Session,
+    user_ids: Iterable[int],
+    notification_type: str,
+    title: str,
+    content: str = "",
+    *,
+    webinar_id: int | None = None,
+    announcement_id: int | None = None,
+    recording_id: int | None = None,
+) -> list[Notification]:
+    """Create one notification per user in its own commit, then push."""
+    created = stage(
+        session, user_ids, notification_type, title, content,
+        webinar_id=webinar_id, announcement_id=announcement_id, recording_id=recording_id,
+    )
+    if created:
+        session.commit()
+        push(created)
     return created
 
 

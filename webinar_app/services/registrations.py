@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from webinar_app.core.security import utcnow
@@ -31,6 +32,15 @@ class RegistrationView:
     user: User
     webinar: Webinar
     organizer: User
+
+    @property
+    def id(self) -> int:
+        assert self.registration.id is not None
+        return self.registration.id
+
+    @property
+    def status(self) -> str:
+        return self.registration.status
 
 
 def webinar_topic(webinar_id: int) -> str:
@@ -58,19 +68,19 @@ def is_registrant(session: Session, user: User, webinar_id: int) -> bool:
     )
 
 
-def _claim_seat(session: Session, webinar_id: int) -> bool:
-    """Take one seat if one is free and nobody is queued ahead; True if taken."""
+def _claim_seat(session: Session, webinar_id: int) -> int | None:
+    """Take one seat if one is free and nobody is queued ahead: the new seat count, or None."""
     queued = exists().where(
         col(Registration.webinar_id) == webinar_id, col(Registration.status) == WAITLISTED
     )
-    result = session.exec(  # type: ignore[call-overload]
+    return session.exec(  # type: ignore[call-overload]
         update(Webinar)
         .where(col(Webinar.id) == webinar_id)
         .where((col(Webinar.capacity).is_(None)) | (col(Webinar.confirmed_count) < col(Webinar.capacity)))
         .where(~queued)
         .values(confirmed_count=col(Webinar.confirmed_count) + 1)
-    )
-    return result.rowcount == 1
+        .returning(col(Webinar.confirmed_count))
+    ).scalar_one_or_none()
 
 
 def _lock_webinar(session: Session, webinar_id: int) -> Webinar | None:
@@ -136,7 +146,13 @@ def _publish_seats(webinar_id: int, session: Session) -> None:
         )
 
 
-def register(session: Session, user: User, webinar_id: int | None) -> Registration:
+def register(session: Session, user: User, webinar_id: int | None) -> RegistrationView:
+    """Claim a seat or join the waitlist, in one short transaction (one commit).
+
+    A duplicate is caught by the unique constraint, whose failure also rolls the claimed
+    seat back; nothing is read inside the transaction before the claim, so on SQLite the
+    claim is the first write and simply queues behind the database's write lock.
+    """
     if webinar_id is None:
         raise Invalid.field("event", "This field is required.")
     webinar = session.get(Webinar, webinar_id)
@@ -145,34 +161,33 @@ def register(session: Session, user: User, webinar_id: int | None) -> Registrati
     refusal = registration_open(webinar)
     if refusal:
         raise Invalid.field("event", refusal)
-    if session.exec(
-        select(Registration.id).where(
-            Registration.user_id == user.id, Registration.webinar_id == webinar_id
-        )
-    ).first():
-        raise Invalid.field("event", "You are already registered for this webinar.")
-    session.commit()  # end the read transaction: the claim below must be the first write
+    assert user.id is not None
     try:
-        status = CONFIRMED if _claim_seat(session, webinar_id) else WAITLISTED
-        assert user.id is not None
+        seats_taken = _claim_seat(session, webinar_id)
+        status = CONFIRMED if seats_taken is not None else WAITLISTED
         registration = Registration(user_id=user.id, webinar_id=webinar_id, status=status)
         session.add(registration)
+        staged = []
+        if status == CONFIRMED:
+            staged = notifications.stage(
+                session,
+                [user.id],
+                NotificationType.registration_approved.value,
+                f"Registered: {webinar.title}",
+                f"Your seat for '{webinar.title}' is confirmed.",
+                webinar_id=webinar_id,
+            )
         session.commit()
     except IntegrityError as exc:
         session.rollback()  # also gives the claimed seat back
         raise Invalid.field("event", "You are already registered for this webinar.") from exc
-    session.refresh(registration)
-    if status == CONFIRMED:
-        notifications.notify(
-            session,
-            [user.id],
-            NotificationType.registration_approved.value,
-            f"Registered: {webinar.title}",
-            f"Your seat for '{webinar.title}' is confirmed.",
-            webinar_id=webinar_id,
-        )
-        _publish_seats(webinar_id, session)
-    return registration
+    notifications.push(staged)
+    if seats_taken is not None:
+        set_committed_value(webinar, "confirmed_count", seats_taken)  # display only, not dirty
+        publish(webinar_topic(webinar_id), "seats", confirmed=seats_taken, capacity=webinar.capacity)
+    organizer = user if webinar.organizer_id == user.id else session.get(User, webinar.organizer_id)
+    assert organizer is not None
+    return RegistrationView(registration, user, webinar, organizer)
 
 
 def unregister(session: Session, actor: User, registration_id: int) -> None:

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from webinar_app.api.body import RawBody, body_of, documented, parse_into, read_upload_sync
 from webinar_app.api.deps import AdminUser, BaseUrl, CurrentUser, SessionDep
 from webinar_app.api.errors import ApiError
+from webinar_app.api.routing import ContractRoute
 from webinar_app.api.schemas.users import (
     AdminCreateUserIn,
     ChangePasswordIn,
@@ -35,7 +36,7 @@ from webinar_app.services import email as mail
 from webinar_app.services.email import templates
 from webinar_app.services.media import media_url
 
-router = APIRouter(prefix="/api/accounts", tags=["accounts"])
+router = APIRouter(route_class=ContractRoute, prefix="/api/accounts", tags=["accounts"])
 
 ROLE_VIA_UPDATE_ROLE = {"detail": "Roles can only be changed by an admin through update_role."}
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from webinar_app.api.deps import BaseUrl, CurrentUser, SessionDep
+from webinar_app.api.routing import ContractRoute
 from webinar_app.services import calendar
 
-router = APIRouter(prefix="/api/calendar", tags=["calendar"])
+router = APIRouter(route_class=ContractRoute, prefix="/api/calendar", tags=["calendar"])
 
 
 def _feed(secret: str, base: str) -> dict[str, str]:

@@ -8,11 +8,14 @@ from fastapi import APIRouter
 from sqlmodel import col, select
 
 from webinar_app.api.deps import CurrentUser, SessionDep
+from webinar_app.api.routing import ContractRoute
 from webinar_app.api.schemas.notifications import notification_out
 from webinar_app.models import Notification, Webinar
 from webinar_app.services import notifications
 
-router = APIRouter(prefix="/api/communications/notifications", tags=["notifications"])
+router = APIRouter(
+    route_class=ContractRoute, prefix="/api/communications/notifications", tags=["notifications"]
+)
 
 
 def _shape(session: SessionDep, items: list[Notification]) -> list[dict[str, Any]]:

@@ -10,11 +10,12 @@ from pydantic import BaseModel
 from webinar_app.api.body import RawBody, documented
 from webinar_app.api.deps import BaseUrl, CurrentUser, SessionDep
 from webinar_app.api.errors import ApiError
+from webinar_app.api.routing import ContractRoute
 from webinar_app.api.schemas.webinars import registration_out
 from webinar_app.services import registrations
 from webinar_app.services.errors import Invalid
 
-router = APIRouter(prefix="/api/registrations", tags=["registrations"])
+router = APIRouter(route_class=ContractRoute, prefix="/api/registrations", tags=["registrations"])
 
 
 class RegisterIn(BaseModel):
@@ -56,9 +57,7 @@ def my_registrations(user: CurrentUser, session: SessionDep, base: BaseUrl) -> l
 
 
 def _register(raw: dict[str, Any], user: CurrentUser, session: SessionDep, base: str) -> dict[str, Any]:
-    registration = registrations.register(session, user, _event_id(raw))
-    assert registration.id is not None
-    return _out(session, user, registration.id, base)
+    return registration_out(registrations.register(session, user, _event_id(raw)), base, user.id)
 
 
 @router.post("/register/", status_code=201, openapi_extra=documented(RegisterIn))

@@ -10,11 +10,12 @@ from starlette.datastructures import UploadFile
 
 from webinar_app.api.body import RawBody, read_upload_sync
 from webinar_app.api.deps import AdminUser, BaseUrl, OptionalUser, SessionDep
+from webinar_app.api.routing import ContractRoute
 from webinar_app.api.schemas.webinars import event_detail_out, event_out
 from webinar_app.core.config import get_settings
 from webinar_app.services import calendar, webinars
 
-router = APIRouter(prefix="/api/webinars", tags=["webinars"])
+router = APIRouter(route_class=ContractRoute, prefix="/api/webinars", tags=["webinars"])
 
 WEBINAR_BODY = {
     "requestBody": {
