@@ -22,5 +22,10 @@ config = rx.Config(
     cors_allowed_origins=settings.cors_origins,
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.SitemapPlugin(), rx.plugins.RadixThemesPlugin()],
+    plugins=[
+        rx.plugins.SitemapPlugin(),
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(appearance="inherit", accent_color="indigo", radius="medium")
+        ),
+    ],
 )

@@ -12,8 +12,6 @@ async def _fresh_db_pool() -> None:
     dispose_after_fork()
 
 
-app = rx.App(
-    api_transformer=fastapi_app,
-    theme=rx.theme(appearance="inherit", accent_color="indigo", radius="medium"),
-)
+# The theme lives in rxconfig.py (RadixThemesPlugin), as Reflex 0.10 wants it.
+app = rx.App(api_transformer=fastapi_app)
 app.register_lifespan_task(_fresh_db_pool)
