@@ -55,7 +55,7 @@ test-browser:
 	TEST_DATABASE=postgres $(PY) -m pytest -q -m browser
 
 test: setup-test
-	$(VENV)/bin/ruff check webinar_app tests alembic/env.py rxconfig.py
+	$(VENV)/bin/ruff check webinar_app tests bench alembic/env.py rxconfig.py
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-browser

@@ -109,7 +109,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--seats", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=None, help="granian workers (default: Reflex's choice)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="granian workers (default: Reflex's choice)"
+    )
     args = parser.parse_args()
 
     database_url = fresh_database("webinar_bench_rush")
@@ -123,9 +125,11 @@ def main() -> None:
     ok = sum(result["statuses"].values())  # type: ignore[attr-defined]
     print(f"users={args.users} seats={args.seats} concurrency={args.concurrency}")
     print(f"registrations/s: {ok / elapsed:.0f}  (elapsed {elapsed:.2f} s)")
-    print(f"latency p50: {percentile(latencies, 50) * 1000:.0f} ms  p99: {percentile(latencies, 99) * 1000:.0f} ms")
+    p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
+    print(f"latency p50: {p50:.0f} ms  p99: {p99:.0f} ms")
     print(f"responses: {dict(result['statuses'])}  errors: {dict(result['errors']) or 0}")  # type: ignore[arg-type]
-    print(f"stored: confirmed={confirmed} waitlisted={waitlisted}  oversold seats: {max(confirmed - capacity, 0)}")
+    oversold = max(confirmed - capacity, 0)
+    print(f"stored: confirmed={confirmed} waitlisted={waitlisted}  oversold seats: {oversold}")
 
 
 if __name__ == "__main__":
