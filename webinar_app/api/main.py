@@ -8,7 +8,7 @@ from starlette.routing import Match
 from webinar_app.api import media
 from webinar_app.api.errors import NOT_FOUND, ApiError, install_error_handlers
 from webinar_app.api.middleware import TrailingSlashMiddleware
-from webinar_app.api.routes import accounts, calendar, notifications, registrations, webinars
+from webinar_app.api.routes import accounts, calendar, exports, notifications, registrations, webinars
 
 API_ROUTERS: list[APIRouter] = [
     accounts.router,
@@ -16,6 +16,7 @@ API_ROUTERS: list[APIRouter] = [
     registrations.router,
     calendar.router,
     notifications.router,
+    exports.router,
 ]
 
 

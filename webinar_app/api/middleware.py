@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-_NO_SLASH_SUFFIXES = (".ics", ".json")
+_NO_SLASH_SUFFIXES = (".ics", ".json", ".csv")
 _NO_SLASH_PREFIXES = ("/api/docs", "/api/redoc")  # FastAPI's own pages live without a slash
 
 
