@@ -5,6 +5,7 @@ import reflex as rx
 import webinar_app.pages  # noqa: F401  (registers every @rx.page)
 from webinar_app.api.main import fastapi_app
 from webinar_app.core.db import dispose_after_fork
+from webinar_app.realtime.lifecycle import realtime_lifespan
 
 
 async def _fresh_db_pool() -> None:
@@ -15,3 +16,4 @@ async def _fresh_db_pool() -> None:
 # The theme lives in rxconfig.py (RadixThemesPlugin), as Reflex 0.10 wants it.
 app = rx.App(api_transformer=fastapi_app)
 app.register_lifespan_task(_fresh_db_pool)
+app.register_lifespan_task(realtime_lifespan)

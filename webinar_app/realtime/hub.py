@@ -1,0 +1,109 @@
+"""Delivering published events to the Reflex states of connected browsers.
+
+Explicit fan-out: each backend process keeps, per topic, the client tokens of browsers
+whose websocket lives on this process (a state joins on page load). An event for a topic
+becomes one `app.modify_state` per local subscriber, where the state applies a small
+change (append one message, bump a counter) so the delta sent is small, not a whole list.
+Events arrive from any thread (services run in FastAPI's threadpool) and are handed to
+the event loop the hub was started on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from webinar_app.realtime.broker import Event, get_broker
+
+log = logging.getLogger(__name__)
+
+
+class Receiver(Protocol):
+    """A Reflex state that can apply realtime events (a `_`-method: clients cannot call it)."""
+
+    async def _on_realtime(self, topic: str, event: Event) -> None: ...
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._subscribers: dict[str, dict[str, type[Any]]] = defaultdict(dict)
+        self._unsubscribe: dict[str, Callable[[], None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def join(self, topic: str, client_token: str, state_cls: type[Any]) -> None:
+        """Deliver `topic` to this browser tab's `state_cls` until it leaves or disconnects."""
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        self._subscribers[topic][client_token] = state_cls
+        if topic not in self._unsubscribe:
+            self._unsubscribe[topic] = get_broker().subscribe(topic, self._on_event)
+
+    def leave(self, topic: str, client_token: str) -> None:
+        members = self._subscribers.get(topic)
+        if members is None:
+            return
+        members.pop(client_token, None)
+        if not members:
+            self._subscribers.pop(topic, None)
+            stop = self._unsubscribe.pop(topic, None)
+            if stop is not None:
+                stop()
+
+    def leave_all(self, client_token: str, prefix: str = "") -> None:
+        for topic in [t for t, m in self._subscribers.items() if client_token in m and t.startswith(prefix)]:
+            self.leave(topic, client_token)
+
+    def local_count(self, topic: str) -> int:
+        return len(self._subscribers.get(topic, ()))
+
+    # ---------------------------------------------------------------- delivery
+
+    def _on_event(self, topic: str, event: Event) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._fan_out(topic, event)
+        else:
+            loop.call_soon_threadsafe(self._fan_out, topic, event)
+
+    def _fan_out(self, topic: str, event: Event) -> None:
+        for token, state_cls in list(self._subscribers.get(topic, {}).items()):
+            task = asyncio.create_task(self._deliver(topic, token, state_cls, event))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, topic: str, token: str, state_cls: type[Any], event: Event) -> None:
+        import reflex as rx
+
+        app = _app()
+        namespace = app.event_namespace
+        if namespace is not None and not await namespace._token_manager.is_token_connected(token):
+            self.leave(topic, token)  # the tab is gone
+            return
+        try:
+            async with app.modify_state(rx.BaseStateToken(ident=token, cls=state_cls)) as root:
+                state = root if isinstance(root, state_cls) else await root.get_state(state_cls)
+                await state._on_realtime(topic, event)
+        except Exception:
+            log.exception("delivering %s on %s failed", event.kind, topic)
+
+
+def _app() -> Any:
+    from webinar_app.webinar_app import app
+
+    return app
+
+
+hub = Hub()
