@@ -1,5 +1,9 @@
 """All tables, imported here so `SQLModel.metadata` (Alembic, tests) sees every one."""
 
+from webinar_app.models.announcement import Announcement
+from webinar_app.models.chat import ChatBan, ChatMessage, ChatMute, ChatRoomSettings
+from webinar_app.models.inbox import Conversation, ConversationParticipant, Message, MessageRecipient
+from webinar_app.models.live import LiveParticipant, LiveSession
 from webinar_app.models.notification import NOTIFICATION_TYPE_DISPLAY, Notification, NotificationType
 from webinar_app.models.user import (
     EmailVerification,
@@ -18,9 +22,20 @@ from webinar_app.models.webinar import (
 
 __all__ = [
     "NOTIFICATION_TYPE_DISPLAY",
+    "Announcement",
     "CalendarFeed",
+    "ChatBan",
+    "ChatMessage",
+    "ChatMute",
+    "ChatRoomSettings",
+    "Conversation",
+    "ConversationParticipant",
     "EmailVerification",
+    "LiveParticipant",
+    "LiveSession",
     "ManualStatus",
+    "Message",
+    "MessageRecipient",
     "Notification",
     "NotificationType",
     "PasswordResetToken",
