@@ -17,6 +17,12 @@ FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset-password"
 PROFILE = "/profile"
 ADMIN = "/admin"
+WEBINARS = "/webinars"
+# The dynamic segment's name is what Reflex registers; pages read the id from the URL path.
+WEBINAR = "/webinars/[webinar_id]"
+WEBINAR_PREFIX = WEBINARS + "/"  # + id, for links built from a Var in a page
+MY_WEBINARS = "/my-webinars"
+ADMIN_WEBINARS = "/admin/webinars"
 
 
 def _with_query(path: str, **params: str | None) -> str:
@@ -47,3 +53,27 @@ def login_url(next_path: str | None = None) -> str:
 def verify_email_url(email: str | None = None) -> str:
     """The verify page with the address prefilled (an email is not a secret; a token would be)."""
     return _with_query(VERIFY_EMAIL, email=email)
+
+
+def webinar_url(webinar_id: int) -> str:
+    """A webinar's own page (also what the share button copies)."""
+    return f"{WEBINARS}/{int(webinar_id)}"
+
+
+def webinar_id_from_path(path: str) -> int | None:
+    """The id in `/webinars/<id>`, or None for anything else (the path comes from the client)."""
+    prefix = WEBINARS + "/"
+    if not path.startswith(prefix):
+        return None
+    segment = path[len(prefix) :].strip("/")
+    return int(segment) if segment.isdigit() and len(segment) < 12 else None
+
+
+def webinar_ics_url(backend: str, webinar_id: int) -> str:
+    """The REST route serving one webinar's .ics file."""
+    return f"{backend.rstrip('/')}/api/webinars/{int(webinar_id)}/calendar.ics"
+
+
+def calendar_feed_url(backend: str, secret: str) -> str:
+    """The private per-user feed (the secret is the credential: show it only to its owner)."""
+    return f"{backend.rstrip('/')}/api/calendar/{secret}.ics"

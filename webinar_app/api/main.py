@@ -8,7 +8,18 @@ from starlette.routing import Match
 from webinar_app.api import media
 from webinar_app.api.errors import NOT_FOUND, ApiError, install_error_handlers
 from webinar_app.api.middleware import TrailingSlashMiddleware
-from webinar_app.api.routes import accounts, calendar, exports, notifications, registrations, webinars
+from webinar_app.api.routes import (
+    accounts,
+    announcements,
+    calendar,
+    chat,
+    exports,
+    inbox,
+    live,
+    notifications,
+    registrations,
+    webinars,
+)
 
 API_ROUTERS: list[APIRouter] = [
     accounts.router,
@@ -17,6 +28,10 @@ API_ROUTERS: list[APIRouter] = [
     calendar.router,
     notifications.router,
     exports.router,
+    announcements.router,
+    chat.router,
+    inbox.router,
+    live.router,
 ]
 
 
