@@ -63,6 +63,12 @@ def user_menu() -> rx.Component:
             rx.menu.item(
                 rx.icon("user", size=16), "Profile", on_click=rx.redirect(routes.PROFILE), id="menu-profile"
             ),
+            rx.menu.item(
+                rx.icon("calendar_days", size=16),
+                "My webinars",
+                on_click=rx.redirect(routes.MY_WEBINARS),
+                id="menu-my-webinars",
+            ),
             rx.cond(
                 AuthState.is_admin,
                 rx.menu.item(
@@ -93,7 +99,11 @@ def desktop_nav() -> rx.Component:
     return rx.hstack(
         logo(),
         rx.hstack(
-            nav_link("Browse", routes.HOME, "nav-webinars"),
+            nav_link("Browse", routes.WEBINARS, "nav-webinars"),
+            rx.cond(AuthState.signed_in, nav_link("My webinars", routes.MY_WEBINARS, "nav-my-webinars")),
+            rx.cond(
+                AuthState.is_admin, nav_link("Manage webinars", routes.ADMIN_WEBINARS, "nav-admin-webinars")
+            ),
             rx.cond(AuthState.is_admin, nav_link("Admin", routes.ADMIN, "nav-admin")),
             spacing="5",
             padding_left="6",
@@ -133,13 +143,18 @@ def mobile_nav() -> rx.Component:
                         align="center",
                     ),
                 ),
-                rx.menu.item("Browse webinars", on_click=rx.redirect(routes.HOME)),
+                rx.menu.item("Browse webinars", on_click=rx.redirect(routes.WEBINARS)),
                 rx.cond(
                     AuthState.signed_in,
                     rx.fragment(
+                        rx.menu.item("My webinars", on_click=rx.redirect(routes.MY_WEBINARS)),
                         rx.menu.item("Profile", on_click=rx.redirect(routes.PROFILE)),
                         rx.cond(
-                            AuthState.is_admin, rx.menu.item("Admin", on_click=rx.redirect(routes.ADMIN))
+                            AuthState.is_admin,
+                            rx.fragment(
+                                rx.menu.item("Manage webinars", on_click=rx.redirect(routes.ADMIN_WEBINARS)),
+                                rx.menu.item("Admin", on_click=rx.redirect(routes.ADMIN)),
+                            ),
                         ),
                         rx.menu.separator(),
                         rx.menu.item("Log out", on_click=AuthState.logout, color_scheme="red"),

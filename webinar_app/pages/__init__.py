@@ -1,5 +1,29 @@
 """One module per page; importing this package registers them all with `@rx.page`."""
 
-from webinar_app.pages import admin, home, login, password, profile, signup, verify
+from webinar_app.pages import (
+    admin,
+    catalog,
+    home,
+    login,
+    my_webinars,
+    password,
+    profile,
+    signup,
+    verify,
+    webinar,
+    webinar_admin,
+)
 
-__all__ = ["admin", "home", "login", "password", "profile", "signup", "verify"]
+__all__ = [
+    "admin",
+    "catalog",
+    "home",
+    "login",
+    "my_webinars",
+    "password",
+    "profile",
+    "signup",
+    "verify",
+    "webinar",
+    "webinar_admin",
+]

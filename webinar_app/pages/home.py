@@ -1,4 +1,4 @@
-"""The landing page: a hero with a call to action; the webinar list arrives in a later issue."""
+"""The landing page: a hero with a call to action and the next few upcoming webinars."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import reflex as rx
 
 from webinar_app import routes
 from webinar_app.components.layout import template
+from webinar_app.components.webinars import card_grid, empty_state, skeleton_grid
 from webinar_app.state.auth import AuthState
+from webinar_app.state.catalog import HomeHighlightsState
 
 
 def hero() -> rx.Component:
@@ -41,25 +43,40 @@ def hero() -> rx.Component:
 
 
 def upcoming_webinars() -> rx.Component:
+    """The next few sessions, or an inviting empty state."""
     return rx.vstack(
-        rx.heading("Upcoming webinars", size="6", as_="h2"),
-        rx.card(
-            rx.vstack(
-                rx.icon("calendar_x", size=40, color=rx.color("gray", 9)),
-                rx.heading("No webinars yet", size="4", as_="h3"),
-                rx.text("New sessions are announced here. Check back soon!", color_scheme="gray"),
-                align="center",
-                spacing="3",
-                padding="6",
+        rx.hstack(
+            rx.heading("Upcoming webinars", size="6", as_="h2"),
+            rx.spacer(),
+            rx.link(
+                rx.hstack(
+                    rx.text("Browse all"), rx.icon("arrow_right", size=16), spacing="1", align="center"
+                ),
+                href=routes.WEBINARS,
+                id="home-browse-all",
             ),
             width="100%",
-            id="webinars-empty",
+            align="center",
+        ),
+        rx.cond(
+            HomeHighlightsState.loaded,
+            rx.cond(
+                HomeHighlightsState.items.length() > 0,  # type: ignore[attr-defined]
+                card_grid(HomeHighlightsState.items, "home-highlights"),
+                empty_state(
+                    "calendar_x",
+                    "No webinars yet",
+                    "New sessions are announced here. Check back soon!",
+                    box_id="webinars-empty",
+                ),
+            ),
+            skeleton_grid(),
         ),
         spacing="4",
         width="100%",
     )
 
 
-@rx.page(route=routes.HOME, title="Webinars", on_load=AuthState.sync_session)
+@rx.page(route=routes.HOME, title="Webinars", on_load=[AuthState.sync_session, HomeHighlightsState.load])
 def index() -> rx.Component:
     return template(hero(), upcoming_webinars())
