@@ -72,6 +72,9 @@ def test_account_journey(page: Page, frontend_url: str, outbox: Any, artifacts: 
     # Resend: a new code, and a live countdown pushed by a background event.
     page.click("#resend-code")
     seconds = page.locator("#resend-seconds")
+    # While the button shows its spinner, Radix renders the label twice (one copy for screen
+    # readers): wait for the request to finish before reading the countdown.
+    expect(seconds).to_have_count(1, timeout=10_000)
     expect(seconds).to_be_visible()
     first = int(seconds.inner_text())
     assert 50 <= first <= 60
