@@ -8,9 +8,11 @@ in My webinars -> its calendar file downloads. Admin: create a webinar through t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,6 +21,7 @@ from tests.conftest import make_user
 from tests.e2e.test_account_journey import png_bytes, sign_in
 from webinar_app import routes
 from webinar_app.core.security import utcnow
+from webinar_app.models.base import as_utc
 from webinar_app.services import registrations, webinars
 
 pytestmark = pytest.mark.browser
@@ -34,9 +37,24 @@ def seed_webinar(session: Any, admin: Any, title: str, **fields: Any) -> Any:
     return webinars.create_webinar(session, admin, data)
 
 
+@pytest.fixture
+def berlin_page(browser: Any, app_harness: Any) -> Iterator[Page]:
+    """A browser that lives in Berlin: times must be shown in its zone, not the server's."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800},
+        timezone_id="Europe/Berlin",
+        permissions=["clipboard-read", "clipboard-write"],
+    )
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    yield pg
+    context.close()
+
+
 def test_attendee_browses_registers_and_downloads_calendar(
-    page: Page, frontend_url: str, session: Any, artifacts: Path
+    berlin_page: Page, frontend_url: str, session: Any, artifacts: Path
 ) -> None:
+    page = berlin_page
     admin = make_user(session, "root", role="admin", superuser=True)
     make_user(session, "alice")
     talk = seed_webinar(
@@ -50,6 +68,7 @@ def test_attendee_browses_registers_and_downloads_calendar(
         starts_in=timedelta(hours=5),
     )
     seed_webinar(session, admin, "Sourdough for engineers", category="Food", price="12.50")
+    berlin = as_utc(talk.start_at).astimezone(ZoneInfo("Europe/Berlin"))  # type: ignore[union-attr]
 
     sign_in(page, frontend_url, "alice")
 
@@ -60,6 +79,8 @@ def test_attendee_browses_registers_and_downloads_calendar(
     expect(grid.locator(".webinar-card")).to_have_count(2)
     expect(grid).to_contain_text("$12.50")
     expect(grid).to_contain_text("30 seats left")
+    expect(page.get_by_text("Times are shown in your time zone (Europe/Berlin).")).to_be_visible()
+    expect(grid).to_contain_text(f"{berlin:%H:%M} {berlin.tzname()}")
     shot(page, artifacts, "01-catalog")
 
     # --- search (debounced) narrows the list
@@ -80,6 +101,11 @@ def test_attendee_browses_registers_and_downloads_calendar(
     expect(page.locator("#webinar-seats")).to_have_text("29 seats left")
     expect(page.locator("#unregister-button")).to_be_visible()
     shot(page, artifacts, "03-registered")
+
+    # --- share: the page's own URL lands on the clipboard
+    page.click("#share-button")
+    expect(page.get_by_text("Link copied to the clipboard.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == frontend_url + routes.webinar_url(talk.id)
 
     # --- the calendar file: a real .ics download
     ics_href = page.locator("#ics-link").get_attribute("href")
