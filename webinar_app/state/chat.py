@@ -1,0 +1,232 @@
+"""The live room's chat: history on join, new messages pushed live, moderation.
+
+Push cost is the design constraint (see docs/performance.md): Reflex re-sends a whole var
+when it changes, so the 200-message history is sent once on join and new messages go to
+a short `tail` list; every `TAIL_MAX` messages the tail is folded into the history (one
+larger push). Each message therefore costs about `TAIL_MAX / 2 + HISTORY / TAIL_MAX`
+serialised messages per client instead of 200.
+
+A message reaches this tab only through the realtime hub after the service committed it,
+whichever door it came through (this UI, another tab, REST, another worker via Redis).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import reflex as rx
+
+from webinar_app.core.db import session_scope
+from webinar_app.realtime import Event
+from webinar_app.realtime.hub import hub
+from webinar_app.services import chat, moderation
+from webinar_app.services.errors import DomainError, Invalid
+from webinar_app.state.auth import login_redirect, user_for
+from webinar_app.state.forms import message_of
+
+HISTORY = chat.HISTORY_SIZE
+TAIL_MAX = 20
+
+
+@dataclasses.dataclass
+class ChatItem:
+    id: int
+    user_id: int
+    username: str
+    name: str
+    role: str
+    text: str
+    created_at: str
+
+
+def item_from(data: dict[str, Any]) -> ChatItem:
+    """From the ChatMessage dict the service publishes and returns (one shape everywhere)."""
+    name = f"{data.get('first_name') or ''} {data.get('last_name') or ''}".strip()
+    return ChatItem(
+        id=int(data["id"]),
+        user_id=int(data["user"]),
+        username=str(data["username"]),
+        name=name or str(data["username"]),
+        role=str(data.get("user_role") or ""),
+        text=str(data["message"]),
+        created_at=str(data.get("created_at") or ""),
+    )
+
+
+def webinar_id_from_path(path: str) -> int | None:
+    """`/live/<id>` -> id."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return int(last) if last.isdigit() else None
+
+
+class ChatState(rx.State):
+    webinar_id: int = 0
+    history: list[ChatItem] = []
+    tail: list[ChatItem] = []
+    loaded: bool = False
+    allowed: bool = False
+    is_open: bool = False
+    can_moderate: bool = False
+    muted: bool = False
+    slow_mode_seconds: int = 0
+    error: str = ""
+    sending: bool = False
+    me: int = 0
+    _room: int = 0
+
+    @rx.var
+    def message_count(self) -> int:
+        return len(self.history) + len(self.tail)
+
+    @rx.event
+    async def open_room(self) -> Any:
+        """Page load: check access, load the last 200 messages, join the room's topic."""
+        webinar_id = webinar_id_from_path(self.router.url.path)
+        self.loaded = False
+        token = self.router.session.client_token
+        if self._room:
+            hub.leave(chat.room_topic(self._room), token)
+            self._room = 0
+        with session_scope() as session:
+            user = await user_for(self, session)
+            if user is None:
+                return login_redirect(self)
+            if webinar_id is None:
+                self.error, self.allowed, self.loaded = "Not found.", False, True
+                return None
+            try:
+                views = chat.history(session, user, webinar_id)
+                info = chat.room_info(session, user, webinar_id)
+            except DomainError as exc:
+                self.error, self.allowed, self.loaded = message_of(exc), False, True
+                self.history, self.tail = [], []
+                return None
+            self.me = user.id or 0
+        self.webinar_id = webinar_id
+        self.history = [item_from(v.as_dict()) for v in views]
+        self.tail = []
+        self._apply_info(info)
+        self.allowed, self.error, self.loaded = True, "", True
+        self._room = webinar_id
+        hub.join(chat.room_topic(webinar_id), token, ChatState)
+        return None
+
+    def _apply_info(self, info: dict[str, Any]) -> None:
+        self.is_open = bool(info["is_open"])
+        self.can_moderate = bool(info["can_moderate"])
+        self.muted = bool(info["muted"])
+        self.slow_mode_seconds = int(info["slow_mode_seconds"])
+
+    @rx.event
+    def leave_room(self) -> None:
+        if self._room:
+            hub.leave(chat.room_topic(self._room), self.router.session.client_token)
+            self._room = 0
+
+    @rx.event
+    async def send(self, form_data: dict[str, Any]) -> Any:
+        text = form_data.get("message", "")
+        if not isinstance(text, str):
+            return rx.toast.error("Invalid message.")
+        self.sending = True
+        try:
+            with session_scope() as session:
+                user = await user_for(self, session)
+                if user is None:
+                    return login_redirect(self)
+                try:
+                    await asyncio.to_thread(_send, user.id or 0, self.webinar_id, text)
+                except Invalid as exc:
+                    return rx.toast.error(" ".join(next(iter(exc.errors.values()))))
+                except DomainError as exc:
+                    return rx.toast.error(message_of(exc))
+        finally:
+            self.sending = False
+        # The message itself arrives through the hub, like everyone else's.
+        return rx.set_value("chat-input", "")
+
+    @rx.event
+    async def delete_message(self, message_id: int) -> Any:
+        return await self._moderate(lambda session, user: chat.delete(session, user, int(message_id)),
+                                    "Message deleted")
+
+    @rx.event
+    async def mute_user(self, user_id: int) -> Any:
+        return await self._moderate(
+            lambda session, user: moderation.mute(session, user, self.webinar_id, int(user_id), 15),
+            "Muted for 15 minutes",
+        )
+
+    @rx.event
+    async def ban_user(self, user_id: int) -> Any:
+        return await self._moderate(
+            lambda session, user: moderation.ban(session, user, self.webinar_id, int(user_id)), "Banned"
+        )
+
+    @rx.event
+    async def set_slow_mode(self, seconds: str) -> Any:
+        return await self._moderate(
+            lambda session, user: moderation.set_slow_mode(session, user, self.webinar_id, seconds),
+            "Slow mode updated",
+        )
+
+    async def _moderate(self, action: Any, done: str) -> Any:
+        """Every moderation action: re-check the user; the service checks host powers."""
+        with session_scope() as session:
+            user = await user_for(self, session)
+            if user is None:
+                return login_redirect(self)
+            try:
+                action(session, user)
+            except (ValueError, TypeError):
+                return rx.toast.error("Invalid request.")
+            except DomainError as exc:
+                return rx.toast.error(message_of(exc))
+        return rx.toast.success(done)
+
+    # ---------------------------------------------------------------- pushed events
+
+    async def _on_realtime(self, topic: str, event: Event) -> None:
+        if not self._room or topic != chat.room_topic(self._room):
+            return
+        data = event.data
+        if event.kind == "chat_message":
+            item = item_from(data["message"])
+            if any(m.id == item.id for m in self.tail):
+                return
+            self.tail.append(item)
+            if len(self.tail) >= TAIL_MAX:
+                self.history = (self.history + self.tail)[-HISTORY:]
+                self.tail = []
+        elif event.kind == "chat_edited":
+            item = item_from(data["message"])
+            self.history = [item if m.id == item.id else m for m in self.history]
+            self.tail = [item if m.id == item.id else m for m in self.tail]
+        elif event.kind == "chat_deleted":
+            gone = int(data["id"])
+            if any(m.id == gone for m in self.tail):
+                self.tail = [m for m in self.tail if m.id != gone]
+            else:
+                self.history = [m for m in self.history if m.id != gone]
+        elif event.kind in ("chat_muted", "chat_unmuted") and int(data.get("user_id", 0)) == self.me:
+            self.muted = event.kind == "chat_muted"
+        elif event.kind == "chat_banned" and int(data.get("user_id", 0)) == self.me:
+            self.allowed, self.error = False, "You have been removed from this chat."
+            self.history, self.tail = [], []
+        elif event.kind == "chat_slow_mode":
+            self.slow_mode_seconds = int(data.get("seconds") or 0)
+        elif event.kind in ("live_started", "live_ended"):
+            self.is_open = event.kind == "live_started"
+
+
+def _send(user_id: int, webinar_id: int, text: str) -> None:
+    """Commit in a worker thread: the message is stored before anyone is told."""
+    from webinar_app.models import User
+
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise Invalid.field("message", "Not signed in.")
+        chat.send(session, user, webinar_id, text)
