@@ -8,6 +8,7 @@ confirmed vs waitlisted and refuses cancelled or completed webinars.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
 from typing import Any
 
 import reflex as rx
@@ -116,35 +117,49 @@ class WebinarState(rx.State):
         self.loaded = True
 
     @rx.event
-    async def register(self) -> Any:
-        """Claim a seat (or a waitlist place) for the signed-in user."""
+    async def register(self) -> AsyncIterator[Any]:
+        """Claim a seat (or a waitlist place) for the signed-in user; the button spins meanwhile."""
+        self.busy = True
+        yield
+        try:
+            result = await self._register()
+        finally:
+            self.busy = False
+        yield result
+
+    @rx.event
+    async def unregister(self) -> AsyncIterator[Any]:
+        """Give the seat (or waitlist place) back; the service promotes the next in line."""
+        self.busy = True
+        yield
+        try:
+            result = await self._unregister()
+        finally:
+            self.busy = False
+        yield result
+
+    async def _register(self) -> Any:
         webinar_id = self._webinar_id()
         with session_scope() as session:
             user = await user_for(self, session)
             if user is None:
                 return [login_redirect(self), rx.toast.info("Log in to register for this webinar.")]
-            self.busy = True
             try:
                 registration = registrations.register(session, user, webinar_id)
             except Invalid as exc:
                 message = " ".join(field_errors(exc).values())
                 await self._show(session, user)
-                self.busy = False
                 return rx.toast.error(message)
             except DomainError as exc:
-                self.busy = False
                 return rx.toast.error(message_of(exc))
             await self._show(session, user)
-        self.busy = False
         if registration.status == registrations.WAITLISTED:
             return rx.toast.info(
                 "This webinar is full: you are on the waitlist. We'll tell you if a seat frees up."
             )
         return rx.toast.success("You're registered! See you there.")
 
-    @rx.event
-    async def unregister(self) -> Any:
-        """Give the seat (or waitlist place) back; the service promotes the next in line."""
+    async def _unregister(self) -> Any:
         webinar_id = self._webinar_id()
         with session_scope() as session:
             user = await user_for(self, session)
@@ -155,14 +170,11 @@ class WebinarState(rx.State):
                 await self._show(session, user)
                 return rx.toast.info("You are not registered for this webinar.")
             was_waitlisted = mine.status == registrations.WAITLISTED
-            self.busy = True
             try:
                 registrations.unregister(session, user, mine.id)
             except DomainError as exc:
-                self.busy = False
                 return rx.toast.error(message_of(exc))
             await self._show(session, user)
-        self.busy = False
         return rx.toast.success(
             "You left the waitlist." if was_waitlisted else "Your registration was cancelled."
         )
