@@ -23,6 +23,11 @@ WEBINAR = "/webinars/[webinar_id]"
 WEBINAR_PREFIX = WEBINARS + "/"  # + id, for links built from a Var in a page
 MY_WEBINARS = "/my-webinars"
 ADMIN_WEBINARS = "/admin/webinars"
+NOTIFICATIONS = "/notifications"
+LIVE = "/live/[webinar_id]"
+LIVE_PREFIX = "/live/"  # + id
+INBOX = "/inbox"
+ANNOUNCEMENTS = "/announcements"
 
 
 def _with_query(path: str, **params: str | None) -> str:

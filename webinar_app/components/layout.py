@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from webinar_app import routes
+from webinar_app.components.bell import bell, live_banner
 from webinar_app.state.auth import AuthState
 
 APP_NAME = "Webinars"
@@ -110,6 +111,7 @@ def desktop_nav() -> rx.Component:
         ),
         rx.spacer(),
         rx.color_mode.button(id="color-mode-toggle", aria_label="Toggle light/dark mode"),
+        rx.cond(AuthState.signed_in, bell()),
         rx.cond(
             AuthState.session_checked,
             rx.cond(AuthState.signed_in, user_menu(), guest_buttons()),
@@ -127,6 +129,7 @@ def mobile_nav() -> rx.Component:
         logo(),
         rx.spacer(),
         rx.color_mode.button(aria_label="Toggle light/dark mode"),
+        rx.cond(AuthState.signed_in, bell("-mobile")),
         rx.menu.root(
             rx.menu.trigger(
                 rx.icon_button(
@@ -206,7 +209,7 @@ def template(*children: rx.Component) -> rx.Component:
     return rx.box(
         navbar(),
         rx.el.main(
-            rx.container(*children, size="3", padding_y="6", padding_x="4"),
+            rx.container(live_banner(), *children, size="3", padding_y="6", padding_x="4"),
             id="main",
         ),
         footer(),

@@ -140,10 +140,14 @@ class AuthState(rx.State):
     # ------------------------------------------------------------ events
 
     @rx.event
-    def sync_session(self) -> None:
-        """Every page's on_load: rebuild (or drop) the session from browser storage."""
+    def sync_session(self) -> Any:
+        """Every page's on_load: rebuild (or drop) the session from browser storage, then
+        (re)join this tab to its user's live notifications."""
+        from webinar_app.state.notifications import NotificationState
+
         with session_scope() as session:
             self._resolve_user(session)
+        return NotificationState.connect
 
     @rx.event
     def logout(self) -> list[Any]:
@@ -153,7 +157,9 @@ class AuthState(rx.State):
             if user is not None:
                 auth.logout(session, user, self.refresh_token)
         self._clear_session()
-        return [rx.redirect(routes.HOME), rx.toast.info("You are signed out.")]
+        from webinar_app.state.notifications import NotificationState
+
+        return [NotificationState.connect, rx.redirect(routes.HOME), rx.toast.info("You are signed out.")]
 
 
 async def user_for(state: rx.State, session: Session) -> User | None:
