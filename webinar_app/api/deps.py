@@ -47,9 +47,15 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
     if token is None:
         return None
     try:
-        return auth.user_from_access_token(session, token)
+        user = auth.user_from_access_token(session, token)
     except NotAuthenticated as exc:
         raise ApiError(401, BAD_BEARER) from exc
+    finally:
+        # Give the connection back before the route runs in another worker thread: a
+        # request holding a connection while it waits for a thread can deadlock the pool
+        # under load (every thread waiting for a connection, every connection for a thread).
+        session.commit()
+    return user
 
 
 async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
