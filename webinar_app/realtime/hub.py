@@ -30,7 +30,10 @@ class Receiver(Protocol):
 class Hub:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._subscribers: dict[str, dict[str, type[Any]]] = defaultdict(dict)
+        # topic -> client token -> the states of that tab receiving it (insertion-ordered set):
+        # one tab may hold several receivers on one topic (the bell and the inbox on `user:<id>`,
+        # the chat and the live player on `room:<id>`), and one event costs it one modify_state.
+        self._subscribers: dict[str, dict[str, dict[type[Any], None]]] = defaultdict(dict)
         self._unsubscribe: dict[str, Callable[[], None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -41,15 +44,23 @@ class Hub:
         """Deliver `topic` to this browser tab's `state_cls` until it leaves or disconnects."""
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
-        self._subscribers[topic][client_token] = state_cls
+        self._subscribers[topic].setdefault(client_token, {})[state_cls] = None
         if topic not in self._unsubscribe:
             self._unsubscribe[topic] = get_broker().subscribe(topic, self._on_event)
 
-    def leave(self, topic: str, client_token: str) -> None:
+    def leave(self, topic: str, client_token: str, state_cls: type[Any] | None = None) -> None:
+        """Stop delivering `topic` to this tab: to one of its states, or to all (state_cls=None)."""
         members = self._subscribers.get(topic)
         if members is None:
             return
-        members.pop(client_token, None)
+        if state_cls is None:
+            members.pop(client_token, None)
+        else:
+            classes = members.get(client_token)
+            if classes is not None:
+                classes.pop(state_cls, None)
+                if not classes:
+                    members.pop(client_token, None)
         if not members:
             self._subscribers.pop(topic, None)
             stop = self._unsubscribe.pop(topic, None)
@@ -79,12 +90,12 @@ class Hub:
             loop.call_soon_threadsafe(self._fan_out, topic, event)
 
     def _fan_out(self, topic: str, event: Event) -> None:
-        for token, state_cls in list(self._subscribers.get(topic, {}).items()):
-            task = asyncio.create_task(self._deliver(topic, token, state_cls, event))
+        for token, classes in list(self._subscribers.get(topic, {}).items()):
+            task = asyncio.create_task(self._deliver(topic, token, tuple(classes), event))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(self, topic: str, token: str, state_cls: type[Any], event: Event) -> None:
+    async def _deliver(self, topic: str, token: str, classes: tuple[type[Any], ...], event: Event) -> None:
         import reflex as rx
 
         app = _app()
@@ -93,9 +104,10 @@ class Hub:
             self.leave(topic, token)  # the tab is gone
             return
         try:
-            async with app.modify_state(rx.BaseStateToken(ident=token, cls=state_cls)) as root:
-                state = root if isinstance(root, state_cls) else await root.get_state(state_cls)
-                await state._on_realtime(topic, event)
+            async with app.modify_state(rx.BaseStateToken(ident=token, cls=classes[0])) as root:
+                for state_cls in classes:
+                    state = root if isinstance(root, state_cls) else await root.get_state(state_cls)
+                    await state._on_realtime(topic, event)
         except Exception:
             log.exception("delivering %s on %s failed", event.kind, topic)
 
