@@ -28,6 +28,7 @@ LIVE = "/live/[webinar_id]"
 LIVE_PREFIX = "/live/"  # + id
 INBOX = "/inbox"
 ANNOUNCEMENTS = "/announcements"
+ADMIN_ANNOUNCEMENTS = "/admin/announcements"
 
 
 def _with_query(path: str, **params: str | None) -> str:

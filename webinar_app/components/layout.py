@@ -72,8 +72,19 @@ def user_menu() -> rx.Component:
             ),
             rx.cond(
                 AuthState.is_admin,
-                rx.menu.item(
-                    rx.icon("shield", size=16), "Admin", on_click=rx.redirect(routes.ADMIN), id="menu-admin"
+                rx.fragment(
+                    rx.menu.item(
+                        rx.icon("shield", size=16),
+                        "Admin",
+                        on_click=rx.redirect(routes.ADMIN),
+                        id="menu-admin",
+                    ),
+                    rx.menu.item(
+                        rx.icon("megaphone", size=16),
+                        "Write announcement",
+                        on_click=rx.redirect(routes.ADMIN_ANNOUNCEMENTS),
+                        id="menu-announce",
+                    ),
                 ),
             ),
             rx.menu.separator(),
@@ -102,6 +113,10 @@ def desktop_nav() -> rx.Component:
         rx.hstack(
             nav_link("Browse", routes.WEBINARS, "nav-webinars"),
             rx.cond(AuthState.signed_in, nav_link("My webinars", routes.MY_WEBINARS, "nav-my-webinars")),
+            rx.cond(AuthState.signed_in, nav_link("Inbox", routes.INBOX, "nav-inbox")),
+            rx.cond(
+                AuthState.signed_in, nav_link("Announcements", routes.ANNOUNCEMENTS, "nav-announcements")
+            ),
             rx.cond(
                 AuthState.is_admin, nav_link("Manage webinars", routes.ADMIN_WEBINARS, "nav-admin-webinars")
             ),
@@ -151,6 +166,8 @@ def mobile_nav() -> rx.Component:
                     AuthState.signed_in,
                     rx.fragment(
                         rx.menu.item("My webinars", on_click=rx.redirect(routes.MY_WEBINARS)),
+                        rx.menu.item("Inbox", on_click=rx.redirect(routes.INBOX)),
+                        rx.menu.item("Announcements", on_click=rx.redirect(routes.ANNOUNCEMENTS)),
                         rx.menu.item("Profile", on_click=rx.redirect(routes.PROFILE)),
                         rx.cond(
                             AuthState.is_admin,

@@ -2,8 +2,11 @@
 
 from webinar_app.pages import (
     admin,
+    announcements,
     catalog,
     home,
+    inbox,
+    live,
     login,
     my_webinars,
     notifications,
@@ -17,8 +20,11 @@ from webinar_app.pages import (
 
 __all__ = [
     "admin",
+    "announcements",
     "catalog",
     "home",
+    "inbox",
+    "live",
     "login",
     "my_webinars",
     "notifications",

@@ -35,6 +35,19 @@ def countdown() -> rx.Component:
     )
 
 
+def join_live_button() -> rx.Component:
+    """For registrants and hosts while the session runs (or the clock says live)."""
+    return rx.cond(
+        DETAIL.live_now & (WebinarState.is_registered | DETAIL.is_host),
+        rx.link(
+            rx.button(rx.icon("radio", size=16), "Join live", size="3", color_scheme="red", width="100%"),
+            href=routes.LIVE_PREFIX + CARD.id.to_string(),  # type: ignore[attr-defined]
+            id="join-live",
+            width="100%",
+        ),
+    )
+
+
 def registration_box() -> rx.Component:
     # The handler sends a signed-out visitor to log in and back to this very page.
     signed_out = rx.button(
@@ -239,6 +252,7 @@ def webinar_page() -> rx.Component:
                 rx.grid(
                     details(),
                     rx.vstack(
+                        join_live_button(),
                         registration_box(),
                         calendar_box(),
                         spacing="4",

@@ -399,3 +399,54 @@ def unread_total(session: Session, user: User) -> int:
         .select_from(MessageRecipient)
         .where(MessageRecipient.user_id == user.id, col(MessageRecipient.is_read).is_(False))
     ).one()
+
+
+def reply(session: Session, user: User, conversation_id: int, content: Any) -> MessageView:
+    """Answer inside a thread: the same participants and webinar, so `send` finds the same
+    conversation by its key (the UI never re-sends a participant list a client could edit)."""
+    conversation = _member_conversation(session, user, conversation_id)
+    members = list(
+        session.exec(
+            select(ConversationParticipant.user_id).where(
+                ConversationParticipant.conversation_id == conversation_id
+            )
+        )
+    )
+    return send(
+        session,
+        user,
+        {
+            "participant_ids": [uid for uid in members if uid != user.id],
+            "content": content,
+            "related_webinar_id": conversation.related_webinar_id,
+        },
+    )
+
+
+RECIPIENT_SEARCH_MIN = 2
+RECIPIENT_SEARCH_LIMIT = 8
+
+
+def recipient_candidates(
+    session: Session, user: User, query: str, *, limit: int = RECIPIENT_SEARCH_LIMIT
+) -> list[User]:
+    """Active users to write to, by username or name prefix (not the caller). Only what a
+    message header shows anyway is exposed to the picker: username and name, never emails."""
+    term = (query or "").strip().lower()
+    if len(term) < RECIPIENT_SEARCH_MIN:
+        return []
+    like = term.replace("\\", "").replace("%", "").replace("_", r"\_") + "%"
+    return list(
+        session.exec(
+            select(User)
+            .where(
+                col(User.is_active),
+                col(User.id) != user.id,
+                col(User.username_key).like(like, escape="\\")
+                | func.lower(User.first_name).like(like, escape="\\")
+                | func.lower(User.last_name).like(like, escape="\\"),
+            )
+            .order_by(col(User.username_key))
+            .limit(limit)
+        )
+    )

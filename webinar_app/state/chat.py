@@ -74,6 +74,8 @@ class ChatState(rx.State):
     error: str = ""
     sending: bool = False
     me: int = 0
+    # What is typed in the input (for the character counter); never trusted: `send` reads the form.
+    draft: str = ""
     _room: int = 0
 
     @rx.var
@@ -87,7 +89,7 @@ class ChatState(rx.State):
         self.loaded = False
         token = self.router.session.client_token
         if self._room:
-            hub.leave(chat.room_topic(self._room), token)
+            hub.leave(chat.room_topic(self._room), token, ChatState)
             self._room = 0
         with session_scope() as session:
             user = await user_for(self, session)
@@ -122,7 +124,7 @@ class ChatState(rx.State):
     @rx.event
     def leave_room(self) -> None:
         if self._room:
-            hub.leave(chat.room_topic(self._room), self.router.session.client_token)
+            hub.leave(chat.room_topic(self._room), self.router.session.client_token, ChatState)
             self._room = 0
 
     @rx.event
@@ -145,7 +147,13 @@ class ChatState(rx.State):
         finally:
             self.sending = False
         # The message itself arrives through the hub, like everyone else's.
+        self.draft = ""
         return rx.set_value("chat-input", "")
+
+    @rx.event
+    def set_draft(self, value: Any) -> None:
+        """Keystrokes (debounced) for the counter: only this tab's own text, no user is acted for."""
+        self.draft = value[: chat.MAX_LENGTH] if isinstance(value, str) else ""
 
     @rx.event
     async def delete_message(self, message_id: int) -> Any:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from webinar_app import routes
 from webinar_app.core.db import session_scope
 from webinar_app.models import User
-from webinar_app.services import calendar, registrations, webinars
+from webinar_app.services import calendar, live, registrations, webinars
 from webinar_app.services.errors import DomainError, Invalid, NotFound
 from webinar_app.state.auth import backend_base_url, login_redirect, user_for
 from webinar_app.state.forms import field_errors, message_of
@@ -46,6 +46,8 @@ class WebinarDetail:
     can_register: bool = False
     closed_reason: str = ""
     is_host: bool = False
+    # The clock says live, or the host opened the room early: the page offers "Join live".
+    live_now: bool = False
 
 
 class WebinarState(rx.State):
@@ -112,6 +114,7 @@ class WebinarState(rx.State):
             can_register=refusal is None,
             closed_reason=refusal or "",
             is_host=webinars.is_host(viewer, webinar),
+            live_now=view.status == "live" or live.status(session, webinar_id) is not None,  # type: ignore[arg-type]
         )
         self.not_found = False
         self.loaded = True
