@@ -24,6 +24,7 @@ os.environ.update(
         "APP_ENV": "test",
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256-signing",
         "MEDIA_DIR": str(_TMP / "media"),
+        "RECORDINGS_DIR": str(_TMP / "recordings"),
         "OUTBOX_DIR": str(_TMP / "outbox"),
         "EMAIL_BACKEND": "outbox",
         "API_BASE_URL": "http://testserver",

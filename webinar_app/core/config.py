@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     access_token_minutes: int = 60
     refresh_token_days: int = 7
     max_avatar_bytes: int = 5 * 1024 * 1024
+    # Recordings live outside MEDIA_DIR (which is public): only the signed stream route reads them.
+    recordings_dir: Path = DATA_DIR / "recordings"
+    max_recording_bytes: int = Field(default=2 * 1024**3, ge=1)
+    signed_url_seconds: int = Field(default=4 * 3600, ge=60)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

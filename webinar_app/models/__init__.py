@@ -5,6 +5,7 @@ from webinar_app.models.chat import ChatBan, ChatMessage, ChatMute, ChatRoomSett
 from webinar_app.models.inbox import Conversation, ConversationParticipant, Message, MessageRecipient
 from webinar_app.models.live import LiveParticipant, LiveSession
 from webinar_app.models.notification import NOTIFICATION_TYPE_DISPLAY, Notification, NotificationType
+from webinar_app.models.recording import Recording, RecordingView
 from webinar_app.models.user import (
     EmailVerification,
     PasswordResetToken,
@@ -39,6 +40,8 @@ __all__ = [
     "Notification",
     "NotificationType",
     "PasswordResetToken",
+    "Recording",
+    "RecordingView",
     "RefreshToken",
     "Registration",
     "RegistrationStatus",
