@@ -125,6 +125,23 @@ def _check_new_identity(
     return normalised
 
 
+def _new_user(
+    username: str, email: str, password: str, first_name: str, last_name: str, *, active: bool
+) -> User:
+    """Sign-up makes inactive, unverified accounts; admins and the CLI make ready ones."""
+    return User(
+        username=username,
+        username_key=username.lower(),
+        email=email,
+        email_key=email.lower(),
+        password_hash=hash_password(password),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        is_active=active,
+        email_verified=active,
+    )
+
+
 def _insert_user(session: Session, user: User) -> User:
     session.add(user)
     try:
@@ -159,17 +176,7 @@ def register(
     assert normalised is not None
     user = _insert_user(
         session,
-        User(
-            username=username,
-            username_key=username.lower(),
-            email=normalised,
-            email_key=normalised.lower(),
-            password_hash=hash_password(password),
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-            is_active=False,
-            email_verified=False,
-        ),
+        _new_user(username, normalised, password, first_name, last_name, active=False),
     )
     code = _new_code(session, user)
     session.commit()
@@ -204,22 +211,9 @@ def create_user(
     errors.check("last_name", name_problem(last_name))
     errors.raise_if_any()
     assert normalised is not None
-    user = _insert_user(
-        session,
-        User(
-            username=username,
-            username_key=username.lower(),
-            email=normalised,
-            email_key=normalised.lower(),
-            password_hash=hash_password(password),
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-            role=role,
-            is_superuser=is_superuser,
-            is_active=True,
-            email_verified=True,
-        ),
-    )
+    user = _new_user(username, normalised, password, first_name, last_name, active=True)
+    user.role, user.is_superuser = role, is_superuser
+    user = _insert_user(session, user)
     session.commit()
     session.refresh(user)
     return user

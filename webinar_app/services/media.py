@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
 
 from webinar_app.core.config import get_settings
 
@@ -45,3 +48,27 @@ def delete_media(relative: str | None) -> None:
     path = resolve_media(relative)
     if path is not None:
         path.unlink(missing_ok=True)
+
+
+def replace_image(
+    session: Session, row: Any, attribute: str, folder: str, image: bytes, suffix: str
+) -> None:
+    """Store `image`, point `row.<attribute>` at it and commit; then delete the previous file.
+
+    The new file is removed again if the commit fails, so nothing is left behind either way.
+    """
+    from webinar_app.core.security import utcnow
+
+    absolute, relative = new_media_path(folder, suffix)
+    absolute.write_bytes(image)
+    previous = getattr(row, attribute)
+    setattr(row, attribute, relative)
+    if hasattr(row, "updated_at"):
+        row.updated_at = utcnow()
+    session.add(row)
+    try:
+        session.commit()
+    except Exception:
+        absolute.unlink(missing_ok=True)
+        raise
+    delete_media(previous)

@@ -28,7 +28,7 @@ from webinar_app.models.base import as_utc
 from webinar_app.services.accounts import require_admin
 from webinar_app.services.errors import Invalid, NotFound, PermissionDenied
 from webinar_app.services.images import image_suffix, normalise_image
-from webinar_app.services.media import delete_media, new_media_path
+from webinar_app.services.media import delete_media, replace_image
 from webinar_app.services.validation import ErrorCollector
 
 STATUSES = ("upcoming", "live", "completed", "cancelled")
@@ -389,18 +389,7 @@ def _thumbnail_image(data: bytes | None) -> bytes | None:
 
 
 def _store_thumbnail(session: Session, webinar: Webinar, image: bytes) -> None:
-    absolute, relative = new_media_path("webinar_thumbnails", image_suffix(image))
-    absolute.write_bytes(image)
-    previous = webinar.thumbnail
-    webinar.thumbnail = relative
-    webinar.updated_at = utcnow()
-    session.add(webinar)
-    try:
-        session.commit()
-    except Exception:
-        absolute.unlink(missing_ok=True)
-        raise
-    delete_media(previous)
+    replace_image(session, webinar, "thumbnail", "webinar_thumbnails", image, image_suffix(image))
 
 
 def create_webinar(
