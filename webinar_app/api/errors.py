@@ -22,6 +22,7 @@ from webinar_app.services.errors import (
     PermissionDenied,
     RateLimited,
     ServiceUnavailable,
+    TooLarge,
 )
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def domain_error_response(request: Request, exc: DomainError) -> JSONResponse:
     key = "error" if request.url.path.startswith(_ERROR_STYLE_PREFIXES) else "detail"
     headers: dict[str, str] = {}
     if isinstance(exc, Invalid):
-        return JSONResponse(exc.errors, status_code=400)
+        return JSONResponse(exc.errors, status_code=413 if isinstance(exc, TooLarge) else 400)
     body: dict[str, Any] = {key: exc.message}
     if exc.error_code:
         body["error_code"] = exc.error_code

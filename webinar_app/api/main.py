@@ -17,6 +17,7 @@ from webinar_app.api.routes import (
     inbox,
     live,
     notifications,
+    recordings,
     registrations,
     webinars,
 )
@@ -32,6 +33,7 @@ API_ROUTERS: list[APIRouter] = [
     chat.router,
     inbox.router,
     live.router,
+    recordings.router,
 ]
 
 

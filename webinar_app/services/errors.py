@@ -57,5 +57,9 @@ class Invalid(DomainError):
         return cls({name: [message]})
 
 
+class TooLarge(Invalid):
+    """An upload over its size limit (REST answers 413 with the usual field-error body)."""
+
+
 class ServiceUnavailable(DomainError):
     """A dependency (mail server, ...) failed; nothing was lost and the caller may retry."""

@@ -278,6 +278,11 @@ def _views(session: Session, viewer: User | None, webinars: list[Webinar]) -> li
     return [WebinarView(w, organizers[w.organizer_id], mine.get(w.id)) for w in webinars]  # type: ignore[index]
 
 
+def views_for(session: Session, viewer: User | None, webinars: list[Webinar]) -> list[WebinarView]:
+    """Views of already-loaded webinars (other domains, e.g. recordings, show them nested)."""
+    return _views(session, viewer, webinars)
+
+
 def _like_escape(text: str) -> str:
     """Search words are literal: `%` and `_` typed by a user are not wildcards."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
