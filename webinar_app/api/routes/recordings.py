@@ -51,9 +51,7 @@ RECORDING_BODY = {
 }
 
 
-def _list(
-    items: tuple[list[RecordingItem], int], viewer: User | None, base: str
-) -> JSONResponse:
+def _list(items: tuple[list[RecordingItem], int], viewer: User | None, base: str) -> JSONResponse:
     found, total = items
     return JSONResponse(
         [recording_out(i, viewer, base) for i in found], headers={"X-Total-Count": str(total)}
