@@ -209,7 +209,7 @@ def chat_panel() -> rx.Component:
                         id="chat-messages",
                         height=rx.breakpoints(initial="45vh", md="60vh"),  # type: ignore[arg-type]
                         width="100%",
-                        padding_right="2",
+                        padding_x="2",
                     ),
                     chat_input(),
                 ),

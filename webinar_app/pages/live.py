@@ -179,7 +179,8 @@ def live_page() -> rx.Component:
                 ),
                 rx.center(rx.spinner(size="3"), padding="9"),
             ),
-            on_unmount=[LiveState.leave, ChatState.leave_room],
+            on_mount=LiveState.mounted,
+            on_unmount=LiveState.unmounted,
             width="100%",
         ),
     )

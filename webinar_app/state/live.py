@@ -5,7 +5,8 @@ publishes the new head count to `room:<id>`); this tab then receives `attendee_c
 `live_started` and `live_ended` through the realtime hub, so the count and the player
 follow the room without polling.
 
-Leaving: the page's `on_unmount` calls `leave` (in-app navigation away); closing or
+Leaving: the page's `on_unmount` leaves unless the page mounts again within a second
+(React remounts in place, see `unmounted`): in-app navigation away. Closing or
 reloading the tab is covered by a `pagehide` listener that POSTs `/api/live/leave/<id>/`
 with `fetch(..., {keepalive: true})` and the stored bearer token (a websocket event would
 not get out of a closing page). If both miss (a crash), the row is closed when the host
@@ -36,6 +37,7 @@ from webinar_app.state.auth import ACCESS_STORAGE_KEY, backend_base_url, login_r
 from webinar_app.state.chat import webinar_id_from_path
 from webinar_app.state.forms import message_of
 
+UNMOUNT_GRACE_SECONDS = 1.0
 NO_ACCESS = "Register for this webinar to join its live room."
 NO_STREAM = "The organizer has not added a stream link yet: follow along in the chat."
 
@@ -89,6 +91,7 @@ class LiveState(rx.State):
     error: str = ""
     busy: bool = False
     _room: int = 0
+    _mounts: int = 0
 
     def _path_id(self) -> int | None:
         path = self.router.url.path
@@ -161,22 +164,49 @@ class LiveState(rx.State):
         return await self._enter(user_id)
 
     @rx.event
-    async def leave(self) -> Any:
-        """The page is going away inside the app: record the leave, stop listening."""
+    def mounted(self) -> None:
+        """The room's page mounted (counted, so a remount cancels a pending leave)."""
+        self._mounts += 1
+
+    @rx.event
+    def unmounted(self) -> Any:
+        """The page unmounted: leave unless it mounts again within `UNMOUNT_GRACE_SECONDS`.
+
+        React unmounts and remounts in place too (StrictMode in development, re-renders),
+        and the router data of the unmount event still names this page, so the only tell of
+        a real departure is that no new mount follows.
+        """
+        return LiveState.leave_if_gone(self._mounts)
+
+    @rx.event(background=True)
+    async def leave_if_gone(self, seen: int) -> None:
+        await asyncio.sleep(UNMOUNT_GRACE_SECONDS)
+        async with self:
+            if self._mounts != seen:
+                return
+            await self._leave_now()
+
+    async def _leave_now(self) -> None:
+        """Record the leave (participant row, registration), stop listening (player + chat)."""
+        from webinar_app.state.chat import ChatState
+
         token = self.router.session.client_token
         room, was_joined = self._room, self.joined
         if room:
             hub.leave(room_topic(room), token, LiveState)
+        chat_state = await self.get_state(ChatState)
+        if chat_state._room:
+            hub.leave(room_topic(chat_state._room), token, ChatState)
+            chat_state._room = 0
         self._room, self.joined = 0, False
         if not was_joined:
-            return None
+            return
         with session_scope() as session:
             user = await user_for(self, session)
             if user is None:
-                return None
+                return
             with contextlib.suppress(DomainError):
                 live.leave(session, user, room)
-        return rx.call_script(REMOVE_PAGEHIDE_JS)
 
     @rx.event
     async def start_live(self) -> Any:
