@@ -29,6 +29,9 @@ LIVE_PREFIX = "/live/"  # + id
 INBOX = "/inbox"
 ANNOUNCEMENTS = "/announcements"
 ADMIN_ANNOUNCEMENTS = "/admin/announcements"
+RECORDINGS = "/recordings"
+RECORDING = "/recordings/[recording_id]"
+RECORDING_PREFIX = RECORDINGS + "/"  # + id
 
 
 def _with_query(path: str, **params: str | None) -> str:
@@ -83,3 +86,16 @@ def webinar_ics_url(backend: str, webinar_id: int) -> str:
 def calendar_feed_url(backend: str, secret: str) -> str:
     """The private per-user feed (the secret is the credential: show it only to its owner)."""
     return f"{backend.rstrip('/')}/api/calendar/{secret}.ics"
+
+
+def recording_url(recording_id: int) -> str:
+    """A recording's player page."""
+    return f"{RECORDINGS}/{int(recording_id)}"
+
+
+def recording_id_from_path(path: str) -> int | None:
+    """The id in `/recordings/<id>`, or None (the path comes from the client)."""
+    if not path.startswith(RECORDING_PREFIX):
+        return None
+    segment = path[len(RECORDING_PREFIX) :].strip("/")
+    return int(segment) if segment.isdigit() and len(segment) < 12 else None

@@ -112,6 +112,7 @@ def desktop_nav() -> rx.Component:
         logo(),
         rx.hstack(
             nav_link("Browse", routes.WEBINARS, "nav-webinars"),
+            nav_link("Recordings", routes.RECORDINGS, "nav-recordings"),
             rx.cond(AuthState.signed_in, nav_link("My webinars", routes.MY_WEBINARS, "nav-my-webinars")),
             rx.cond(AuthState.signed_in, nav_link("Inbox", routes.INBOX, "nav-inbox")),
             rx.cond(
@@ -162,6 +163,7 @@ def mobile_nav() -> rx.Component:
                     ),
                 ),
                 rx.menu.item("Browse webinars", on_click=rx.redirect(routes.WEBINARS)),
+                rx.menu.item("Recordings", on_click=rx.redirect(routes.RECORDINGS)),
                 rx.cond(
                     AuthState.signed_in,
                     rx.fragment(

@@ -7,8 +7,10 @@ import reflex as rx
 
 from webinar_app import routes
 from webinar_app.components.layout import template
+from webinar_app.components.recordings import webinar_recordings_section
 from webinar_app.components.webinars import meta_line, my_status_badge, status_badge, thumbnail
 from webinar_app.state.auth import AuthState
+from webinar_app.state.recordings import WebinarRecordingsState
 from webinar_app.state.webinar import WebinarState
 from webinar_app.state.webinar_views import ViewerState
 
@@ -219,6 +221,7 @@ def details() -> rx.Component:
             rx.text(DETAIL.description, white_space="pre-wrap", size="3", id="webinar-description"),
             rx.text("No description yet.", color_scheme="gray"),
         ),
+        webinar_recordings_section(),
         spacing="4",
         width="100%",
         align="start",
@@ -228,7 +231,7 @@ def details() -> rx.Component:
 @rx.page(
     route=routes.WEBINAR,
     title="Webinar · Webinars",
-    on_load=[AuthState.sync_session, WebinarState.load],
+    on_load=[AuthState.sync_session, WebinarState.load, WebinarRecordingsState.load],
 )
 def webinar_page() -> rx.Component:
     return template(

@@ -37,7 +37,7 @@ from webinar_app.models import (
     Webinar,
 )
 from webinar_app.models.base import as_utc
-from webinar_app.services import notifications, registrations, webinars
+from webinar_app.services import embeds, notifications, registrations, webinars
 from webinar_app.services.accounts import require_admin
 from webinar_app.services.errors import Invalid, NotFound, PermissionDenied
 from webinar_app.services.uploads import StoredFile, delete_stored, resolve_stored
@@ -419,6 +419,21 @@ def playback_url(item: RecordingItem, viewer: User | None, base: str) -> str:
     if item.recording.file_name:
         return signed_stream_url(item.recording, viewer, base)
     return item.recording.recording_link or ""
+
+
+EMBEDDED_PROVIDERS = ("YouTube", "Vimeo")
+
+
+def player_source(item: RecordingItem, viewer: User | None, base: str) -> tuple[str, str]:
+    """How the page plays it: ("video", signed URL) for a stored file, ("embed", player URL)
+    for YouTube/Vimeo links, ("link", url) for anything else (opened, never framed)."""
+    if item.recording.file_name:
+        return "video", signed_stream_url(item.recording, viewer, base)
+    link = item.recording.recording_link or ""
+    src = embeds.embed_url(link)
+    if src and embeds.provider(link) in EMBEDDED_PROVIDERS:
+        return "embed", src
+    return "link", link
 
 
 @dataclass(frozen=True)
