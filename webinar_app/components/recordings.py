@@ -214,20 +214,22 @@ def admin_form() -> rx.Component:
                     _field(
                         "Visibility",
                         "is_public",
-                        rx.radio_group(
-                            ["true", "false"],
+                        rx.radio_group.root(
+                            rx.hstack(
+                                rx.hstack(rx.radio_group.item(value="true"), rx.text("Public", size="2")),
+                                rx.hstack(
+                                    rx.radio_group.item(value="false"), rx.text("Registrants only", size="2")
+                                ),
+                                spacing="4",
+                            ),
                             value=RecordingAdminState.form["is_public"],
                             on_change=lambda value: RecordingAdminState.set_field("is_public", value),
-                            direction="row",
                             id="recording-is_public",
                         ),
                     ),
                     columns=rx.breakpoints(initial="1", md="2"),  # type: ignore[arg-type]
                     spacing="3",
                     width="100%",
-                ),
-                rx.text(
-                    "Visibility: true = public, false = registrants only.", size="1", color_scheme="gray"
                 ),
                 _field(
                     "Description",
