@@ -35,6 +35,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import re
 import resource
@@ -147,9 +148,11 @@ class Protocol:
 
 class Client:
     def __init__(self, proto: Protocol, url: str, access_token: str, path: str,
-                 sent: dict[int, float], latencies: list[float], sizes: list[int] | None) -> None:
+                 sent: dict[int, float], latencies: list[float], sizes: list[int] | None,
+                 by_message: dict[int, list[float]] | None = None) -> None:
         self.proto, self.url, self.access_token, self.path = proto, url, access_token, path
         self.sent, self.latencies, self.sizes = sent, latencies, sizes
+        self.by_message = by_message if by_message is not None else {}
         self.chat_vars: dict[str, Any] = {}
         self.seen: set[int] = set()
         self.history_len = 0
@@ -182,6 +185,7 @@ class Client:
                 if seq not in self.seen and seq in self.sent:
                     self.seen.add(seq)
                     self.latencies.append(now - self.sent[seq])
+                    self.by_message.setdefault(seq, []).append(now - self.sent[seq])
         if self.proto.history in chat:
             self.history_len = len(chat[self.proto.history])
         self.chat_vars.update(chat)
@@ -244,6 +248,7 @@ async def run(
     sent: dict[int, float] = {}
     latencies: list[float] = []
     sizes: list[int] = []
+    by_message: dict[int, list[float]] = {}
 
     # Warm the workers (imports, pools, first state) with a few tabs that then close.
     warm = [Client(proto, url, tokens[i % len(tokens)], path, {}, [], None) for i in range(2 * args.workers)]
@@ -254,7 +259,7 @@ async def run(
     tree = backend_tree(port)
     rss_before = tree_rss(tree)
 
-    clients = [Client(proto, url, tokens[i], path, sent, latencies, sizes if i == 0 else None)
+    clients = [Client(proto, url, tokens[i], path, sent, latencies, sizes if i == 0 else None, by_message)
                for i in range(len(tokens))]
     connect_seconds = await connect_all(clients, args.connect_concurrency)
     await asyncio.sleep(3)
@@ -266,7 +271,7 @@ async def run(
 
     profiler = None
     if args.profile:
-        pid = next(p.pid for p in tree if p.pid != tree[0].pid and "granian" in " ".join(p.cmdline()))
+        pid = tree[0].pid  # `reflex run`; --subprocesses follows granian and its workers
         profiler = subprocess.Popen(
             ["py-spy", "record", "--subprocesses", "--nonblocking", "-p", str(pid), "-f", "raw",
              "-d", str(args.seconds + 5), "-o", args.profile],
@@ -310,7 +315,7 @@ async def run(
     return {
         "clients": len(clients), "messages": len(sent), "statuses": statuses, "expected": expected,
         "latencies": latencies, "post_latencies": post_latencies, "rss_before": rss_before,
-        "rss_after": rss_after, "cpu_seconds": cpu_seconds, "sizes": sizes,
+        "rss_after": rss_after, "cpu_seconds": cpu_seconds, "sizes": sizes, "by_message": by_message,
     }
 
 
@@ -321,12 +326,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="granian workers")
     parser.add_argument("--connect-concurrency", type=int, default=20)
     parser.add_argument("--drain", type=float, default=15.0, help="wait this long for late deliveries")
+    parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra backend environment, e.g. REFLEX_OPLOCK_ENABLED=true (repeatable)")
+    parser.add_argument("--verbose", action="store_true", help="latency of each message")
     parser.add_argument("--profile", default="", help="write py-spy raw stacks of the workers here")
     args = parser.parse_args()
 
     raise_nofile(2 * args.clients + 1024)
     database_url = fresh_database("webinar_bench_chat")
     prepare(database_url)
+    os.environ.update(item.split("=", 1) for item in args.server_env)  # bench_env copies os.environ
     webinar_id, tokens = seed(args.clients)
     proto = Protocol()
     with production_backend(database_url, args.workers) as url:
@@ -339,7 +348,8 @@ def main() -> None:
     worst = max(latencies, default=0.0) * 1000
     posts = result["post_latencies"]
     sizes = result["sizes"]
-    print(f"clients={result['clients']} workers={args.workers} messages={result['messages']} "
+    print(f"clients={result['clients']} workers={args.workers} {' '.join(args.server_env)} "
+          f"messages={result['messages']} "
           f"(POST statuses {dict(result['statuses'])}, POST p50 {percentile(posts, 50) * 1000:.0f} ms)")
     print(f"delivered {delivered}/{expected} ({100 * delivered / max(expected, 1):.2f}%)")
     print(f"delivery latency p50: {p50:.0f} ms  p99: {p99:.0f} ms  max: {worst:.0f} ms")
@@ -347,6 +357,10 @@ def main() -> None:
           f"{kib:.1f} KiB per connected client")
     print(f"backend CPU while sending: {result['cpu_seconds']:.1f} s for {result['messages']} messages "
           f"({1000 * result['cpu_seconds'] / max(delivered, 1):.2f} ms per delivery)")
+    if args.verbose:
+        for seq, values in sorted(result["by_message"].items()):
+            print(f"  message {seq:3d}: {len(values)} deliveries, first {min(values) * 1000:.0f} ms, "
+                  f"p50 {percentile(values, 50) * 1000:.0f} ms, last {max(values) * 1000:.0f} ms")
     if sizes:
         print(f"update size at one client: mean {sum(sizes) / len(sizes):.0f} B, max {max(sizes)} B")
 

@@ -20,6 +20,11 @@ from webinar_app.realtime.broker import Event, get_broker
 
 log = logging.getLogger(__name__)
 
+# Deliveries in flight per process. Each is a Redis lock + load + save of the tab's state; with
+# one task per subscriber all at once (1,000 for a full room), every tab waited for the whole
+# room (p50 close to max) and Redis connections piled up. Bounded, they run in arrival order.
+DELIVERY_CONCURRENCY = 32
+
 
 class Receiver(Protocol):
     """A Reflex state that can apply realtime events (a `_`-method: clients cannot call it)."""
@@ -36,6 +41,8 @@ class Hub:
         self._subscribers: dict[str, dict[str, dict[type[Any], None]]] = defaultdict(dict)
         self._unsubscribe: dict[str, Callable[[], None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._slots: asyncio.Semaphore | None = None
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -90,12 +97,24 @@ class Hub:
             loop.call_soon_threadsafe(self._fan_out, topic, event)
 
     def _fan_out(self, topic: str, event: Event) -> None:
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots_loop is not loop:
+            self._slots, self._slots_loop = asyncio.Semaphore(DELIVERY_CONCURRENCY), loop
+        slots = self._slots
         for token, classes in list(self._subscribers.get(topic, {}).items()):
-            task = asyncio.create_task(self._deliver(topic, token, tuple(classes), event))
+            task = asyncio.create_task(self._deliver(slots, topic, token, tuple(classes), event))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(self, topic: str, token: str, classes: tuple[type[Any], ...], event: Event) -> None:
+    async def _deliver(
+        self, slots: asyncio.Semaphore, topic: str, token: str, classes: tuple[type[Any], ...], event: Event
+    ) -> None:
+        async with slots:
+            await self._deliver_now(topic, token, classes, event)
+
+    async def _deliver_now(
+        self, topic: str, token: str, classes: tuple[type[Any], ...], event: Event
+    ) -> None:
         import reflex as rx
 
         app = _app()
