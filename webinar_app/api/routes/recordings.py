@@ -154,7 +154,8 @@ def delete_recording(recording_id: int, admin: AdminUser, session: SessionDep) -
     return Response(status_code=204)
 
 
-@router.api_route("/{recording_id:int}/stream/", methods=["GET", "HEAD"])
+@router.head("/{recording_id:int}/stream/", include_in_schema=False)
+@router.get("/{recording_id:int}/stream/")
 def stream_recording(
     recording_id: int,
     session: SessionDep,
