@@ -2,6 +2,13 @@
 
 from webinar_app.models.announcement import Announcement
 from webinar_app.models.chat import ChatBan, ChatMessage, ChatMute, ChatRoomSettings
+from webinar_app.models.email import (
+    EmailKind,
+    EmailLog,
+    EmailPreference,
+    EmailStatus,
+    ReminderClaim,
+)
 from webinar_app.models.inbox import Conversation, ConversationParticipant, Message, MessageRecipient
 from webinar_app.models.live import LiveParticipant, LiveSession
 from webinar_app.models.notification import NOTIFICATION_TYPE_DISPLAY, Notification, NotificationType
@@ -31,6 +38,10 @@ __all__ = [
     "ChatRoomSettings",
     "Conversation",
     "ConversationParticipant",
+    "EmailKind",
+    "EmailLog",
+    "EmailPreference",
+    "EmailStatus",
     "EmailVerification",
     "LiveParticipant",
     "LiveSession",
@@ -43,6 +54,7 @@ __all__ = [
     "Recording",
     "RecordingView",
     "RefreshToken",
+    "ReminderClaim",
     "Registration",
     "RegistrationStatus",
     "Role",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 from webinar_app.models.base import tz_column, utcnow
@@ -34,6 +35,8 @@ class User(SQLModel, table=True):
     email_verified: bool = Field(default=False)
     profile_picture: str | None = Field(default=None, max_length=255)
     timezone: str = Field(default="UTC", max_length=64)
+    # True until the user picks a zone: the browser's zone is adopted (mails show times in it).
+    timezone_auto: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=tz_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=tz_column())
     last_login: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))

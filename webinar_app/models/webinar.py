@@ -47,6 +47,12 @@ class Webinar(SQLModel, table=True):
     tags: str = Field(default="", max_length=500)
     # Bumped whenever the time changes, so calendar clients replace the event (RFC 5545 SEQUENCE).
     sequence: int = Field(default=0)
+    # Minutes before the start at which registrants are reminded, comma-separated ("1440,15").
+    reminder_offsets: str = Field(
+        default="1440,15", max_length=200, sa_column_kwargs={"server_default": "1440,15"}
+    )
+    # When the time last changed: reminders whose send time passed before that are stale.
+    schedule_changed_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=tz_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=tz_column())
 
