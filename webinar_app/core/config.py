@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_security: Literal["none", "starttls", "ssl"] = "none"
     smtp_timeout_seconds: float = 10.0
+    # The sender/scheduler loop (one per worker): how often it looks for due reminders and mail.
+    # 0 turns the loop off (another process, or tests calling `run_due`, does the work).
+    reminder_poll_seconds: float = Field(default=30.0, ge=0)
+    email_max_attempts: int = Field(default=8, ge=1)
+    email_retry_base_seconds: int = Field(default=60, ge=1)
+    email_retry_max_seconds: int = Field(default=3600, ge=1)
+    # A worker that claimed a mail and died lets another one retry it after this long.
+    email_lease_seconds: int = Field(default=300, ge=10)
 
     # Per worker process: several granian workers share PostgreSQL's max_connections.
     db_pool_size: int = 5

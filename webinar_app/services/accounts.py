@@ -18,9 +18,9 @@ from webinar_app.core.security import (
     random_otp,
     utcnow,
 )
-from webinar_app.models import EmailVerification, Role, User
+from webinar_app.models import EmailKind, EmailVerification, Role, User
 from webinar_app.models.base import as_utc
-from webinar_app.services import email as mail
+from webinar_app.services.email import queue as mail_queue
 from webinar_app.services.email import templates
 from webinar_app.services.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
 from webinar_app.services.validation import (
@@ -180,7 +180,10 @@ def register(
     )
     code = _new_code(session, user)
     session.commit()
-    mail.send_email(templates.verification_code(user.email, user.username, code))
+    mail_queue.send_now(
+        session, templates.verification_code(user.email, user.username, code),
+        kind=EmailKind.account.value, template="verification_code", user_id=user.id,
+    )
     return user
 
 
@@ -317,7 +320,10 @@ def resend_code(session: Session, *, email: str, now: datetime | None = None) ->
     record.resent_at = now
     session.add(record)
     session.commit()
-    mail.send_email(templates.verification_code(user.email, user.username, code))
+    mail_queue.send_now(
+        session, templates.verification_code(user.email, user.username, code),
+        kind=EmailKind.account.value, template="verification_code", user_id=user.id,
+    )
     return user
 
 

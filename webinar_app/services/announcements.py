@@ -18,6 +18,7 @@ from webinar_app.models import Announcement, Notification, NotificationType, Use
 from webinar_app.realtime import publish
 from webinar_app.services import notifications
 from webinar_app.services.accounts import require_admin
+from webinar_app.services.email import mails, queue
 from webinar_app.services.errors import NotFound
 from webinar_app.services.validation import ErrorCollector
 
@@ -91,8 +92,10 @@ def create(session: Session, actor: User, data: dict[str, Any]) -> Announcement:
     session.add(announcement)
     session.flush()
     created = _fan_out(session, announcement)
+    mails.announcement(session, announcement)  # only users who opted in
     session.commit()
     notifications.push(created)
+    queue.wake()
     publish(TOPIC, "announcement", id=announcement.id, title=announcement.title)
     return announcement
 

@@ -24,6 +24,7 @@ from webinar_app.models import LiveParticipant, LiveSession, NotificationType, R
 from webinar_app.models.base import as_utc
 from webinar_app.realtime import publish
 from webinar_app.services import notifications
+from webinar_app.services.email import mails, queue
 from webinar_app.services.errors import Conflict, NotFound, PermissionDenied
 from webinar_app.services.moderation import room_topic
 from webinar_app.services.registrations import CONFIRMED, is_registrant, registrant_ids
@@ -117,8 +118,10 @@ def start(session: Session, actor: User, webinar_id: int) -> LiveSession:
         f"The live session for '{webinar.title}' has just started. Join now!",
         webinar_id=webinar_id,
     )
+    mails.live_started(session, webinar, recipients)  # "we are live", with the join link
     session.commit()
     notifications.push(staged)
+    queue.wake()
     event = {"webinar_id": webinar_id, "room_name": live.room_name, "title": webinar.title}
     publish(room_topic(webinar_id), "live_started", **event)
     for uid in recipients:

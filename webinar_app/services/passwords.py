@@ -13,11 +13,11 @@ from webinar_app.core.security import (
     utcnow,
     verify_password,
 )
-from webinar_app.models import PasswordResetToken, User
+from webinar_app.models import EmailKind, PasswordResetToken, User
 from webinar_app.models.base import as_utc
-from webinar_app.services import email as mail
 from webinar_app.services.accounts import find_by_email
 from webinar_app.services.auth import revoke_all
+from webinar_app.services.email import queue as mail_queue
 from webinar_app.services.email import templates
 from webinar_app.services.errors import Invalid
 from webinar_app.services.validation import ErrorCollector, password_problem
@@ -60,7 +60,10 @@ def request_reset(session: Session, email: str) -> None:
         )
     )
     session.commit()
-    mail.send_email(templates.password_reset(user.email, user.username, token))
+    mail_queue.send_now(
+        session, templates.password_reset(user.email, user.username, token),
+        kind=EmailKind.account.value, template="password_reset", user_id=user.id,
+    )
 
 
 def confirm_reset(

@@ -39,6 +39,7 @@ from webinar_app.models import (
 from webinar_app.models.base import as_utc
 from webinar_app.services import embeds, notifications, registrations, webinars
 from webinar_app.services.accounts import require_admin
+from webinar_app.services.email import mails, queue
 from webinar_app.services.errors import Invalid, NotFound, PermissionDenied
 from webinar_app.services.uploads import StoredFile, delete_stored, resolve_stored
 from webinar_app.services.validation import ErrorCollector
@@ -337,6 +338,7 @@ def _announce(session: Session, actor: User, recording: Recording) -> None:
         return
     audience = [uid for uid in registrations.registrant_ids(session, webinar.id) if uid != actor.id]
     name = display_title(recording, webinar)
+    mails.recording_available(session, webinar, recording, name, audience)  # committed by notify
     notifications.notify(
         session,
         audience,
@@ -346,6 +348,7 @@ def _announce(session: Session, actor: User, recording: Recording) -> None:
         webinar_id=webinar.id,
         recording_id=recording.id,
     )
+    queue.wake()
 
 
 def update_recording(

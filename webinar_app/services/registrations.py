@@ -19,6 +19,7 @@ from webinar_app.core.security import utcnow
 from webinar_app.models import NotificationType, Registration, RegistrationStatus, User, Webinar
 from webinar_app.realtime import publish
 from webinar_app.services import notifications
+from webinar_app.services.email import mails, queue
 from webinar_app.services.errors import Invalid, NotFound, PermissionDenied
 from webinar_app.services.webinars import is_host, registration_open
 
@@ -125,8 +126,10 @@ def _promote_locked(session: Session, webinar: Webinar) -> list[Registration]:
 
 
 def _announce_promotions(session: Session, webinar: Webinar, promoted: list[Registration]) -> None:
+    """Promoted users hear it in the app and by mail (with the invite), in one commit."""
     if not promoted:
         return
+    mails.promoted(session, webinar, [p.user_id for p in promoted])
     notifications.notify(
         session,
         [p.user_id for p in promoted],
@@ -135,6 +138,7 @@ def _announce_promotions(session: Session, webinar: Webinar, promoted: list[Regi
         f"A seat freed up for '{webinar.title}': your registration is now confirmed.",
         webinar_id=webinar.id,
     )
+    queue.wake()
 
 
 def _publish_seats(webinar_id: int, session: Session) -> None:
@@ -184,11 +188,13 @@ def register(session: Session, user: User, webinar_id: int | None) -> Registrati
                 f"Your seat for '{webinar.title}' is confirmed.",
                 webinar_id=webinar_id,
             )
+        mails.registered(session, user, webinar, confirmed=status == CONFIRMED)
         session.commit()
     except IntegrityError as exc:
         session.rollback()  # also gives the claimed seat back
         raise Invalid.field("event", "You are already registered for this webinar.") from exc
     notifications.push(staged)
+    queue.wake()
     if seats_taken is not None:
         set_committed_value(webinar, "confirmed_count", seats_taken)  # display only, not dirty
         publish(webinar_topic(webinar_id), "seats", confirmed=seats_taken, capacity=webinar.capacity)

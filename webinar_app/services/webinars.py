@@ -247,6 +247,15 @@ def _clean(
             errors.add("tags", "Too many tags.")
         out["tags"] = joined
 
+    if "reminder_offsets" in data:
+        from webinar_app.services.reminders import format_offsets, parse_offsets
+
+        try:
+            out["reminder_offsets"] = format_offsets(parse_offsets(data["reminder_offsets"]))
+        except Invalid as exc:
+            for message in exc.errors.get("reminder_offsets", []):
+                errors.add("reminder_offsets", message)
+
     errors.raise_if_any()
     assert day is not None and clock is not None
     start = datetime.combine(day, clock.replace(tzinfo=None), tzinfo=UTC)
@@ -423,6 +432,7 @@ def update_webinar(
 ) -> Webinar:
     """Partial update. A time change bumps SEQUENCE and tells registrants; more seats promote."""
     from webinar_app.services import notifications, registrations
+    from webinar_app.services.email import mails, queue
 
     require_admin(actor)
     webinar = session.get(Webinar, webinar_id)
@@ -440,15 +450,21 @@ def update_webinar(
     rescheduled = (as_utc(webinar.start_at), as_utc(webinar.end_at)) != old_window
     if rescheduled:
         webinar.sequence += 1
+        webinar.schedule_changed_at = utcnow()  # reminders due before this moment are stale
     webinar.updated_at = utcnow()
     session.add(webinar)
     session.commit()
     session.refresh(webinar)
     assert webinar.id is not None
     if rescheduled:
+        audience = registrations.registrant_ids(session, webinar.id, include_waitlist=True)
+        mails.schedule_changed(
+            session, webinar, audience, cancelled=False,
+            confirmed_ids=registrations.registrant_ids(session, webinar.id),
+        )
         notifications.notify(
             session,
-            registrations.registrant_ids(session, webinar.id, include_waitlist=True),
+            audience,
             NotificationType.system.value,
             f"Rescheduled: {webinar.title}",
             f"'{webinar.title}' now runs {as_utc(webinar.start_at):%Y-%m-%d %H:%M}"
@@ -457,6 +473,7 @@ def update_webinar(
         )
     if webinar.manual_status == ManualStatus.cancelled.value and old_status != webinar.manual_status:
         _tell_cancelled(session, webinar)
+    queue.wake()
     registrations.fill_free_seats(session, webinar.id)
     return webinar
 
@@ -487,6 +504,8 @@ def _set_manual_status(session: Session, actor: User, webinar_id: int, status: s
         raise NotFound()
     changed = webinar.manual_status != status
     webinar.manual_status = status
+    if changed and status == ManualStatus.cancelled.value:
+        webinar.sequence += 1  # calendars apply the cancelled invite only with a higher SEQUENCE
     webinar.updated_at = utcnow()
     session.add(webinar)
     session.commit()
@@ -496,17 +515,25 @@ def _set_manual_status(session: Session, actor: User, webinar_id: int, status: s
 
 
 def _tell_cancelled(session: Session, webinar: Webinar) -> None:
+    """Registrants (and the waitlist) hear it in the app and by mail, in one commit."""
     from webinar_app.services import notifications, registrations
+    from webinar_app.services.email import mails, queue
 
     assert webinar.id is not None
+    audience = registrations.registrant_ids(session, webinar.id, include_waitlist=True)
+    mails.schedule_changed(
+        session, webinar, audience, cancelled=True,
+        confirmed_ids=registrations.registrant_ids(session, webinar.id),
+    )
     notifications.notify(
         session,
-        registrations.registrant_ids(session, webinar.id, include_waitlist=True),
+        audience,
         NotificationType.system.value,
         f"Cancelled: {webinar.title}",
         f"'{webinar.title}' has been cancelled.",
         webinar_id=webinar.id,
     )
+    queue.wake()
 
 
 def set_thumbnail(session: Session, actor: User, webinar_id: int, data: bytes) -> Webinar:
