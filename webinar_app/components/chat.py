@@ -10,7 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from webinar_app.services.chat import MAX_LENGTH
-from webinar_app.state.chat import ChatItem, ChatState
+from webinar_app.state.chat import ChatHistoryState, ChatItem, ChatState
 
 SLOW_MODE_CHOICES = [
     ("0", "Off"),
@@ -201,7 +201,7 @@ def chat_panel() -> rx.Component:
                         rx.cond(
                             ChatState.message_count > 0,
                             rx.fragment(
-                                rx.foreach(ChatState.history, chat_message),
+                                rx.foreach(ChatHistoryState.history, chat_message),
                                 rx.foreach(ChatState.tail, chat_message),
                             ),
                             rx.text("No messages yet.", size="2", color_scheme="gray", id="chat-empty"),

@@ -61,10 +61,22 @@ def webinar_id_from_path(path: str) -> int | None:
     return int(last) if last.isdigit() else None
 
 
+class ChatHistoryState(rx.State):
+    """The room's last 200 messages, in a state of their own.
+
+    With Redis, every pushed message loads and saves the receiving tab's state: keeping the
+    big list out of `ChatState` means a delivery (de)serialises a few small vars, and the
+    history is touched only when the tail is folded in (1 message in TAIL_MAX) or an old
+    message is edited or deleted.
+    """
+
+    history: list[ChatItem] = []
+
+
 class ChatState(rx.State):
     webinar_id: int = 0
-    history: list[ChatItem] = []
     tail: list[ChatItem] = []
+    history_count: int = 0
     loaded: bool = False
     allowed: bool = False
     is_open: bool = False
@@ -80,7 +92,12 @@ class ChatState(rx.State):
 
     @rx.var
     def message_count(self) -> int:
-        return len(self.history) + len(self.tail)
+        return self.history_count + len(self.tail)
+
+    async def _set_history(self, items: list[ChatItem]) -> None:
+        history = await self.get_state(ChatHistoryState)
+        history.history = items[-HISTORY:]
+        self.history_count = len(history.history)
 
     @rx.event
     async def open_room(self) -> Any:
@@ -103,11 +120,12 @@ class ChatState(rx.State):
                 info = chat.room_info(session, user, webinar_id)
             except DomainError as exc:
                 self.error, self.allowed, self.loaded = message_of(exc), False, True
-                self.history, self.tail = [], []
+                self.tail = []
+                await self._set_history([])
                 return None
             self.me = user.id or 0
         self.webinar_id = webinar_id
-        self.history = [item_from(v.as_dict()) for v in views]
+        await self._set_history([item_from(v.as_dict()) for v in views])
         self.tail = []
         self._apply_info(info)
         self.allowed, self.error, self.loaded = True, "", True
@@ -206,23 +224,29 @@ class ChatState(rx.State):
                 return
             self.tail.append(item)
             if len(self.tail) >= TAIL_MAX:
-                self.history = (self.history + self.tail)[-HISTORY:]
+                history = await self.get_state(ChatHistoryState)
+                await self._set_history(history.history + self.tail)
                 self.tail = []
         elif event.kind == "chat_edited":
             item = item_from(data["message"])
-            self.history = [item if m.id == item.id else m for m in self.history]
-            self.tail = [item if m.id == item.id else m for m in self.tail]
+            if any(m.id == item.id for m in self.tail):
+                self.tail = [item if m.id == item.id else m for m in self.tail]
+            else:
+                history = await self.get_state(ChatHistoryState)
+                history.history = [item if m.id == item.id else m for m in history.history]
         elif event.kind == "chat_deleted":
             gone = int(data["id"])
             if any(m.id == gone for m in self.tail):
                 self.tail = [m for m in self.tail if m.id != gone]
             else:
-                self.history = [m for m in self.history if m.id != gone]
+                history = await self.get_state(ChatHistoryState)
+                await self._set_history([m for m in history.history if m.id != gone])
         elif event.kind in ("chat_muted", "chat_unmuted") and int(data.get("user_id", 0)) == self.me:
             self.muted = event.kind == "chat_muted"
         elif event.kind == "chat_banned" and int(data.get("user_id", 0)) == self.me:
             self.allowed, self.error = False, "You have been removed from this chat."
-            self.history, self.tail = [], []
+            self.tail = []
+            await self._set_history([])
         elif event.kind == "chat_slow_mode":
             self.slow_mode_seconds = int(data.get("seconds") or 0)
         elif event.kind in ("live_started", "live_ended"):
