@@ -6,6 +6,7 @@ import webinar_app.pages  # noqa: F401  (registers every @rx.page)
 from webinar_app.api.main import fastapi_app
 from webinar_app.core.db import dispose_after_fork
 from webinar_app.realtime.lifecycle import realtime_lifespan
+from webinar_app.services.reminders import scheduler_loop
 
 
 async def _fresh_db_pool() -> None:
@@ -17,3 +18,5 @@ async def _fresh_db_pool() -> None:
 app = rx.App(api_transformer=fastapi_app)
 app.register_lifespan_task(_fresh_db_pool)
 app.register_lifespan_task(realtime_lifespan)
+# One mail/reminder loop per worker; claims in the database keep every mail single.
+app.register_lifespan_task(scheduler_loop)

@@ -13,6 +13,7 @@ from webinar_app.api.routes import (
     announcements,
     calendar,
     chat,
+    email,
     exports,
     inbox,
     live,
@@ -34,6 +35,7 @@ API_ROUTERS: list[APIRouter] = [
     inbox.router,
     live.router,
     recordings.router,
+    email.router,
 ]
 
 

@@ -393,6 +393,7 @@ def update_profile(
         user.username_key = username.lower()
     if timezone is not None:
         user.timezone = timezone
+        user.timezone_auto = False  # chosen: the browser's zone no longer replaces it
     user.updated_at = utcnow()
     session.add(user)
     try:

@@ -37,6 +37,7 @@ WEBINAR_BODY = {
                         "organizer": {"type": "integer"},
                         "category": {"type": "string"},
                         "tags": {"type": "string"},
+                        "reminder_offsets": {"type": "string", "example": "1440,15"},
                         **(
                             {"thumbnail": {"type": "string", "format": "binary"}}
                             if media.startswith("multipart")

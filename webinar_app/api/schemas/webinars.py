@@ -8,6 +8,7 @@ from webinar_app.api.schemas.common import iso_z
 from webinar_app.models.base import as_utc
 from webinar_app.services.media import media_url
 from webinar_app.services.registrations import CONFIRMED, RegistrationView
+from webinar_app.services.reminders import offsets_of
 from webinar_app.services.webinars import WebinarView, seats_left
 
 
@@ -37,6 +38,7 @@ def event_out(view: WebinarView, base: str) -> dict[str, Any]:
         "registration_count": w.confirmed_count,
         "category": w.category,
         "tags": w.tag_list,
+        "reminder_offsets": offsets_of(w),
         "start_time": start.isoformat(),
         "end_time": end.isoformat(),
         "created_at": iso_z(w.created_at),

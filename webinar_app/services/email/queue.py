@@ -158,6 +158,7 @@ def claim(session: Session, row_id: int, now: datetime) -> EmailLog | None:
         update(EmailLog)
         .where(col(EmailLog.id) == row_id, _claimable(now))
         .values(status=EmailStatus.sending.value, lease_until=lease, attempts=col(EmailLog.attempts) + 1)
+        .execution_options(synchronize_session=False)  # criteria on the server only
     ).rowcount
     session.commit()
     if taken != 1:
@@ -186,8 +187,10 @@ def _finish(session: Session, row: EmailLog, now: datetime, error: str | None) -
             col(EmailLog.lease_until) == row.lease_until,
         )
         .values(**values)
+        .execution_options(synchronize_session=False)
     )
     session.commit()
+    session.expire(row)  # the session's copy is stale now (callers may read it)
 
 
 @dataclass
@@ -217,8 +220,10 @@ def deliver_due(session: Session, now: datetime | None = None, *, limit: int = 1
             session.exec(  # type: ignore[call-overload]
                 update(EmailLog).where(col(EmailLog.id) == row.id)
                 .values(status=EmailStatus.expired.value, lease_until=None)
+                .execution_options(synchronize_session=False)
             )
             session.commit()
+            session.expire(row)
             result.expired += 1
             continue
         try:
