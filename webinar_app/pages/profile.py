@@ -1,4 +1,5 @@
-"""Profile: names and email, the avatar (upload with preview and progress), password change."""
+"""Profile: names and email, the avatar (upload with preview and progress), password change,
+email settings (a switch per kind, the time zone mails use)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from reflex_components_core.core.upload import get_upload_files_context_var_data
 from webinar_app import routes
 from webinar_app.components.forms import submit_button, text_field
 from webinar_app.components.layout import template
+from webinar_app.services.email.preferences import KINDS
 from webinar_app.state.auth import AuthState
 from webinar_app.state.profile import AVATAR_UPLOAD_ID, ProfileState
 
@@ -232,6 +234,53 @@ def password_card() -> rx.Component:
     )
 
 
+def email_card() -> rx.Component:
+    rows = [
+        rx.hstack(
+            rx.vstack(
+                rx.text(info.label, weight="medium", size="2"),
+                rx.text(info.description, size="1", color_scheme="gray"),
+                spacing="0",
+                align="start",
+            ),
+            rx.spacer(),
+            rx.switch(
+                checked=ProfileState.email_prefs.get(info.kind, info.default),
+                on_change=lambda checked, kind=info.kind: ProfileState.toggle_email(kind, checked),
+                id=f"email-pref-{info.kind}",
+                aria_label=f"{info.label} emails",
+            ),
+            width="100%",
+            align="center",
+        )
+        for info in KINDS
+    ]
+    return rx.card(
+        rx.vstack(
+            rx.heading("Email", size="4", as_="h2"),
+            rx.text(
+                "Verification codes and password resets are always sent.", size="2", color_scheme="gray"
+            ),
+            *rows,
+            rx.hstack(
+                rx.text("Time zone for emails", size="2", weight="medium"),
+                rx.select(
+                    ProfileState.zone_choices,
+                    value=ProfileState.timezone,
+                    on_change=ProfileState.choose_timezone,
+                    id="profile-timezone",
+                ),
+                spacing="3",
+                align="center",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        id="email-settings",
+    )
+
+
 @rx.page(route=routes.PROFILE, title="Your profile · Webinars", on_load=ProfileState.load)
 def profile_page() -> rx.Component:
     return template(
@@ -242,6 +291,7 @@ def profile_page() -> rx.Component:
                 details_card(),
                 avatar_card(),
                 password_card(),
+                email_card(),
                 spacing="5",
                 width="100%",
             ),

@@ -1,4 +1,4 @@
-"""The signed-in user's own profile: names and email, avatar, password."""
+"""The signed-in user's own profile: names and email, avatar, password, email settings."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from webinar_app.core.db import session_scope
 from webinar_app.models import User
 from webinar_app.services import accounts, auth, avatars, passwords
 from webinar_app.services.auth import TokenPair
+from webinar_app.services.email import preferences
 from webinar_app.services.errors import DomainError, Invalid
 from webinar_app.state.auth import login_redirect, show_user, sign_in, user_for
 from webinar_app.state.forms import field_errors, message_of, text
+from webinar_app.state.webinar_views import DETECT_TIMEZONE_JS
 
 AVATAR_UPLOAD_ID = "avatar_upload"
 PASSWORD_FIELDS = ("old_password", "new_password", "new_password_confirm")
@@ -48,6 +50,11 @@ class ProfileState(rx.State):
     password_errors: dict[str, str] = {}
     changing_password: bool = False
 
+    # Email settings: one switch per kind, and the zone mails show times in.
+    email_prefs: dict[str, bool] = {}
+    timezone: str = "UTC"
+    zone_choices: list[str] = []
+
     @rx.event
     async def load(self) -> Any:
         """Protected page: signed-out visitors go to log in and come back here."""
@@ -65,8 +72,51 @@ class ProfileState(rx.State):
             self.last_name = user.last_name
             self.email = user.email
             self.username = user.username
+            self.email_prefs = preferences.preferences_of(session, user)
+            self.timezone = user.timezone
+            auto_zone = user.timezone_auto
+        if not self.zone_choices:
+            self.zone_choices = preferences.zone_names()
         self.loaded = True
+        if auto_zone:  # not chosen yet: the browser's zone becomes the default
+            return rx.call_script(DETECT_TIMEZONE_JS, callback=ProfileState.browser_zone)
         return None
+
+    @rx.event
+    async def browser_zone(self, name: Any) -> None:
+        """The browser's zone, adopted only while the user has not picked one (re-checked here)."""
+        with session_scope() as session:
+            user = await user_for(self, session)
+            if user is None or not isinstance(name, str):
+                return
+            if preferences.adopt_browser_zone(session, user, name):
+                self.timezone = user.timezone
+
+    @rx.event
+    async def toggle_email(self, kind: str, enabled: bool) -> Any:
+        if kind not in preferences.SWITCHABLE or not isinstance(enabled, bool):
+            return None
+        with session_scope() as session:
+            user = await user_for(self, session)
+            if user is None:
+                return login_redirect(self)
+            self.email_prefs = {
+                k: v for k, v in preferences.update_settings(session, user, {kind: enabled}).items()
+                if k in preferences.SWITCHABLE
+            }
+        return None
+
+    @rx.event
+    async def choose_timezone(self, name: str) -> Any:
+        with session_scope() as session:
+            user = await user_for(self, session)
+            if user is None:
+                return login_redirect(self)
+            try:
+                self.timezone = preferences.update_settings(session, user, {"timezone": name})["timezone"]
+            except Invalid:
+                return rx.toast.error("Unknown time zone.")
+        return rx.toast.success(f"Times in emails now use {self.timezone}.")
 
     @rx.event
     def set_first_name(self, value: str) -> None:
