@@ -184,6 +184,12 @@ def webinar_form() -> rx.Component:
                     width="100%",
                 ),
                 field("Live stream URL", "live_stream_url", type="url", placeholder="https://"),
+                field(
+                    "Reminders (minutes before the start)",
+                    "reminder_offsets",
+                    placeholder="1440, 15",
+                    hint="1440 = a day before; empty = no reminders",
+                ),
                 rx.grid(
                     field("Category", "category", placeholder="e.g. Data"),
                     field("Tags", "tags", placeholder="comma, separated"),

@@ -20,6 +20,7 @@ from webinar_app.core.db import session_scope
 from webinar_app.models import User, Webinar
 from webinar_app.services import accounts, exports, registrations, webinars
 from webinar_app.services.errors import DomainError, Invalid, PermissionDenied
+from webinar_app.services.reminders import offsets_of
 from webinar_app.state.auth import login_redirect, user_for
 from webinar_app.state.forms import field_errors, message_of
 from webinar_app.state.webinar_views import (
@@ -46,11 +47,13 @@ FORM_FIELDS = (
     "category",
     "tags",
     "organizer",
+    "reminder_offsets",
 )
 
 
 def blank_form() -> dict[str, str]:
-    return {name: "" for name in FORM_FIELDS} | {"duration": "60", "price": "0"}
+    defaults = {"duration": "60", "price": "0", "reminder_offsets": "1440, 15"}
+    return {name: "" for name in FORM_FIELDS} | defaults
 
 
 @dataclasses.dataclass
@@ -94,6 +97,7 @@ def _form_of(webinar: Webinar, zone: Any) -> dict[str, str]:
         "category": webinar.category,
         "tags": ", ".join(webinar.tag_list),
         "organizer": str(webinar.organizer_id),
+        "reminder_offsets": ", ".join(str(o) for o in offsets_of(webinar)),
     }
 
 
