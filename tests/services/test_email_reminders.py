@@ -509,3 +509,23 @@ def test_emails_log_has_no_rows_for_opted_out_users(session, admin, student):
     live.start(session, admin, talk.id)
     templates_sent = session.exec(select(EmailLog.template).where(col(EmailLog.user_id) == student.id)).all()
     assert templates_sent == ["registration_confirmed"]
+
+
+def test_scheduler_loop_delivers_queued_mail_when_woken(session, admin, student, smtp, monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(get_settings(), "reminder_poll_seconds", 60.0)
+    talk = _webinar(session, admin, _real_now() + timedelta(days=2))
+
+    async def scenario() -> None:
+        task = asyncio.create_task(reminders.scheduler_loop())
+        await asyncio.sleep(0.3)  # first pass: nothing queued yet
+        await asyncio.to_thread(registrations.register, session, student, talk.id)  # queues + wakes
+        for _ in range(40):
+            if smtp.envelopes:
+                break
+            await asyncio.sleep(0.1)
+        task.cancel()
+
+    asyncio.run(scenario())
+    assert [e.rcpt_tos for e in smtp.envelopes] == [[student.email]]

@@ -123,6 +123,8 @@ def due_reminders(session: Session, now: datetime) -> list[DueReminder]:
                 col(Webinar.start_at) > now,
                 col(Webinar.start_at) <= now + timedelta(minutes=MAX_OFFSET_MINUTES),
             )
+            # a long-lived session must see today's start times, not the ones it cached
+            .execution_options(populate_existing=True)
         )
     )
     due: list[DueReminder] = []
@@ -179,8 +181,8 @@ def _claim_one(session: Session, item: DueReminder, now: datetime) -> list[Any] 
     except IntegrityError:
         session.rollback()
         return None
-    webinar = session.get(Webinar, item.webinar_id)
-    user = session.get(User, item.user_id)
+    webinar = session.get(Webinar, item.webinar_id, populate_existing=True)
+    user = session.get(User, item.user_id, populate_existing=True)
     if webinar is None or user is None:  # deleted meanwhile: the claim alone records it
         session.commit()
         return []
