@@ -121,10 +121,11 @@ class Protocol:
 
         import webinar_app.webinar_app  # noqa: F401  (registers every state, as the backend does)
         from webinar_app.state.auth import AuthState
-        from webinar_app.state.chat import ChatState
+        from webinar_app.state.chat import ChatHistoryState, ChatState
 
         self.root = State.get_full_name()
         self.chat = ChatState.get_full_name()
+        self.chat_history = ChatHistoryState.get_full_name()
         self.access_key = f"{AuthState.get_full_name()}.access_token_rx_state_"
         self.tail, self.history = "tail_rx_state_", "history_rx_state_"
         self.loaded, self.allowed, self.error = "loaded_rx_state_", "allowed_rx_state_", "error_rx_state_"
@@ -171,7 +172,9 @@ class Client:
 
     async def _on_event(self, update: dict[str, Any]) -> None:
         now = time.perf_counter()
-        chat = (update.get("delta") or {}).get(self.proto.chat)
+        delta = update.get("delta") or {}
+        # the history lives in its own substate (sent on join and every TAIL_MAX messages)
+        chat = {**(delta.get(self.proto.chat_history) or {}), **(delta.get(self.proto.chat) or {})}
         if not chat:
             return
         if self.sizes is not None and self.ready.is_set():
