@@ -23,6 +23,7 @@ from webinar_app.core.security import utcnow
 from webinar_app.models import LiveParticipant, LiveSession, NotificationType, Registration, User, Webinar
 from webinar_app.models.base import as_utc
 from webinar_app.realtime import publish
+from webinar_app.realtime.coalesce import publish_latest
 from webinar_app.services import notifications
 from webinar_app.services.email import mails, queue
 from webinar_app.services.errors import Conflict, NotFound, PermissionDenied
@@ -165,7 +166,7 @@ def join(session: Session, user: User, webinar_id: int) -> JoinResult:
     )
     _enter(session, live, user, now)
     count = participant_count(session, live)
-    publish(room_topic(webinar_id), "attendee_count", count=count)
+    publish_latest(room_topic(webinar_id), "attendee_count", count=count)
     return JoinResult(live, count)
 
 
@@ -209,7 +210,7 @@ def leave(session: Session, user: User, webinar_id: int) -> int:
     )
     session.commit()
     count = participant_count(session, live)
-    publish(room_topic(webinar_id), "attendee_count", count=count)
+    publish_latest(room_topic(webinar_id), "attendee_count", count=count)
     return count
 
 
