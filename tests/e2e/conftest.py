@@ -7,6 +7,7 @@ which must be set (and the settings cache dropped) before the harness loads rxco
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -21,7 +22,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 # A frontend build directory of our own: `reflex run` elsewhere in this checkout rewrites `.web`
 # while we compile into it. Kept between runs so npm installs only once.
-E2E_WEB_DIR = Path(tempfile.gettempdir()) / "webinar-e2e-web"
+# One build folder per checkout: two checkouts (or a CI run beside a dev session) must not
+# rewrite each other's node_modules; kept between runs so npm installs only once.
+E2E_WEB_DIR = (
+    Path(tempfile.gettempdir())
+    / f"webinar-e2e-web-{hashlib.sha1(str(PROJECT_ROOT).encode()).hexdigest()[:8]}"
+)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, create_engine
 
 from tests.conftest import PG_ADMIN_URL, create_postgres_database, drop_postgres_database, make_user
-from tests.e2e.conftest import PROJECT_ROOT
+from tests.e2e.conftest import E2E_WEB_DIR, PROJECT_ROOT
 from tests.e2e.test_account_journey import wait_ready
 from webinar_app import routes
 from webinar_app.core.security import utcnow
@@ -36,7 +36,7 @@ from webinar_app.services import live, registrations, webinars
 
 pytestmark = pytest.mark.browser
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 13
-WEB_DIR = Path("/tmp/webinar-e2e-multi-web")
+WEB_DIR = E2E_WEB_DIR.with_name(E2E_WEB_DIR.name + "-multi")
 STARTUP_SECONDS = 90
 
 
@@ -101,11 +101,13 @@ def backends(shared_db: str, app_harness: Any) -> Iterator[list[int]]:
     ports = [_free_port(), _free_port()]
     procs: list[subprocess.Popen[bytes]] = []
     logs = []
-    for n, port in enumerate(ports, 1):
-        log = (WEB_DIR / f"backend-{n}.log").open("wb")
-        logs.append(log)
-        procs.append(
-            subprocess.Popen(
+    try:
+        # One after the other: at start Reflex clears its `.states` folder in the working
+        # directory, and two processes doing that at the same moment race on the same files.
+        for n, port in enumerate(ports, 1):
+            log = (WEB_DIR / f"backend-{n}.log").open("wb")
+            logs.append(log)
+            proc = subprocess.Popen(
                 ["reflex", "run", "--env", "prod", "--backend-only", "--backend-port", str(port)],
                 cwd=PROJECT_ROOT,
                 env=env,
@@ -113,13 +115,11 @@ def backends(shared_db: str, app_harness: Any) -> Iterator[list[int]]:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: we stop exactly what we started
             )
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        for port, proc in zip(ports, procs, strict=True):
+            procs.append(proc)
+            deadline = time.monotonic() + STARTUP_SECONDS
             while True:
                 if proc.poll() is not None:
-                    pytest.fail(f"backend on {port} exited: see {WEB_DIR}/backend-*.log")
+                    pytest.fail(f"backend on {port} exited: see {WEB_DIR}/backend-{n}.log")
                 try:
                     if httpx.get(f"http://127.0.0.1:{port}/ping", timeout=1).status_code == 200:
                         break
