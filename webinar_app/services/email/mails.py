@@ -12,9 +12,9 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
-from webinar_app.models import Announcement, EmailKind, Recording, User, Webinar
+from webinar_app.models import Announcement, EmailKind, EmailLog, Recording, User, Webinar
 from webinar_app.services import calendar
-from webinar_app.services.email import templates
+from webinar_app.services.email import queue, templates
 from webinar_app.services.email.message import OutgoingEmail
 from webinar_app.services.email.preferences import wanted_by
 from webinar_app.services.email.queue import enqueue
@@ -27,9 +27,7 @@ def recipients(session: Session, user_ids: Iterable[int], kind: str) -> list[Use
     if not wanted:
         return []
     return list(
-        session.exec(
-            select(User).where(col(User.id).in_(wanted), col(User.is_active)).order_by(col(User.id))
-        )
+        session.exec(select(User).where(col(User.id).in_(wanted), col(User.is_active)).order_by(col(User.id)))
     )
 
 
@@ -40,18 +38,38 @@ def _stage(
 
 
 def registered(session: Session, user: User, webinar: Webinar, *, confirmed: bool) -> None:
-    """Confirmation with the invite attached, or the waitlist note (no invite: no seat yet)."""
+    """Confirmation with the invite attached, or the waitlist note (no invite: no seat yet).
+
+    Called inside the seat claim's transaction, so it only queues a row: the invite and the
+    bodies are rendered by the sender loop (`_render_registration`), off the row lock.
+    """
     kind = EmailKind.registration.value
     assert user.id is not None and webinar.id is not None
-    if not wanted_by(session, [user.id], kind) or not user.is_active:
+    if not user.is_active:
         return
+    # The preference is checked when the mail is rendered (no extra query under the lock).
+    template = "registration_confirmed" if confirmed else "registration_waitlisted"
+    queue.enqueue_deferred(
+        session, to=user.email, kind=kind, template=template, user_id=user.id, webinar_id=webinar.id
+    )
+
+
+def _render_registration(session: Session, row: EmailLog) -> OutgoingEmail | None:
+    user = session.get(User, row.user_id) if row.user_id else None
+    webinar = session.get(Webinar, row.webinar_id) if row.webinar_id else None
+    if user is None or webinar is None or not user.is_active:
+        return None
+    if not wanted_by(session, [user.id], row.kind):  # type: ignore[list-item]
+        return None
     r = Recipient.of(user)
-    if confirmed:
-        mail = templates.registration_confirmed(r, webinar, calendar.webinar_ics(session, webinar.id))
-        _stage(session, user, mail, kind, "registration_confirmed", webinar.id)
-    else:
-        _stage(session, user, templates.registration_waitlisted(r, webinar), kind, "registration_waitlisted",
-               webinar.id)
+    if row.template == "registration_confirmed":
+        assert webinar.id is not None
+        return templates.registration_confirmed(r, webinar, calendar.webinar_ics(session, webinar.id))
+    return templates.registration_waitlisted(r, webinar)
+
+
+queue.DEFERRED_RENDERERS["registration_confirmed"] = _render_registration
+queue.DEFERRED_RENDERERS["registration_waitlisted"] = _render_registration
 
 
 def promoted(session: Session, webinar: Webinar, user_ids: Iterable[int]) -> None:
@@ -62,8 +80,14 @@ def promoted(session: Session, webinar: Webinar, user_ids: Iterable[int]) -> Non
         return
     ics = calendar.webinar_ics(session, webinar.id)
     for user in users:
-        _stage(session, user, templates.waitlist_promoted(Recipient.of(user), webinar, ics), kind,
-               "waitlist_promoted", webinar.id)
+        _stage(
+            session,
+            user,
+            templates.waitlist_promoted(Recipient.of(user), webinar, ics),
+            kind,
+            "waitlist_promoted",
+            webinar.id,
+        )
 
 
 def live_started(session: Session, webinar: Webinar, user_ids: Iterable[int]) -> None:
@@ -115,8 +139,20 @@ def schedule_changed(
         invite = ics if user.id in confirmed else None
         r = Recipient.of(user)
         if cancelled:
-            _stage(session, user, templates.webinar_cancelled(r, webinar, invite), kind, "webinar_cancelled",
-                   webinar.id)
+            _stage(
+                session,
+                user,
+                templates.webinar_cancelled(r, webinar, invite),
+                kind,
+                "webinar_cancelled",
+                webinar.id,
+            )
         else:
-            _stage(session, user, templates.webinar_rescheduled(r, webinar, invite), kind,
-                   "webinar_rescheduled", webinar.id)
+            _stage(
+                session,
+                user,
+                templates.webinar_rescheduled(r, webinar, invite),
+                kind,
+                "webinar_rescheduled",
+                webinar.id,
+            )

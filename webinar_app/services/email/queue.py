@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -87,6 +88,54 @@ def enqueue(
     return row
 
 
+# Mails whose body is rendered by the sender loop rather than inside the action's
+# transaction: `template name -> render(session, row) -> OutgoingEmail | None`. The
+# registration confirmation builds an invite and two bodies; doing that while the seat
+# claim holds the webinar's row lock would serialise every registration behind it.
+DEFERRED_RENDERERS: dict[str, Callable[[Session, EmailLog], OutgoingEmail | None]] = {}
+
+
+def enqueue_deferred(
+    session: Session, *, to: str, kind: str, template: str, user_id: int, webinar_id: int | None
+) -> EmailLog:
+    """Queue a mail in the caller's transaction; its content is rendered when it is sent."""
+    if template not in DEFERRED_RENDERERS:
+        raise ValueError(f"no deferred renderer for {template}")
+    row = EmailLog(
+        user_id=user_id,
+        webinar_id=webinar_id,
+        kind=kind,
+        template=template,
+        to_address=to,
+        subject=f"({template})",
+        # explicit values: pydantic inspects `list`'s signature each time it calls the factory
+        headers=[],
+        attachments=[],
+    )
+    session.add(row)
+    return row
+
+
+def _render_deferred(session: Session, row: EmailLog) -> OutgoingEmail | None:
+    """Render a deferred row and keep what was sent in the log (None: nothing to send)."""
+    mail = DEFERRED_RENDERERS[row.template](session, row)
+    if mail is None:
+        return None
+    session.exec(  # type: ignore[call-overload]
+        update(EmailLog)
+        .where(col(EmailLog.id) == row.id)
+        .values(
+            subject=mail.subject[:255],
+            body_text=mail.text,
+            body_html=mail.html,
+            headers=[list(h) for h in mail.headers],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return mail
+
+
 def send_now(
     session: Session, mail: OutgoingEmail, *, kind: str, template: str, user_id: int | None = None
 ) -> None:
@@ -96,8 +145,13 @@ def send_now(
     `ServiceUnavailable`, because the person on the page must know the mail did not go.
     """
     row = EmailLog(
-        user_id=user_id, kind=kind, template=template, to_address=mail.to,
-        subject=f"({template})", attempts=1, status=EmailStatus.sending.value,
+        user_id=user_id,
+        kind=kind,
+        template=template,
+        to_address=mail.to,
+        subject=f"({template})",
+        attempts=1,
+        status=EmailStatus.sending.value,
     )
     try:
         deliver(mail)
@@ -193,6 +247,17 @@ def _finish(session: Session, row: EmailLog, now: datetime, error: str | None) -
     session.expire(row)  # the session's copy is stale now (callers may read it)
 
 
+def _expire(session: Session, row: EmailLog) -> None:
+    session.exec(  # type: ignore[call-overload]
+        update(EmailLog)
+        .where(col(EmailLog.id) == row.id)
+        .values(status=EmailStatus.expired.value, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    session.expire(row)
+
+
 @dataclass
 class DeliveryResult:
     sent: int = 0
@@ -205,9 +270,7 @@ def deliver_due(session: Session, now: datetime | None = None, *, limit: int = 1
     now = now or utcnow()
     result = DeliveryResult()
     ids = list(
-        session.exec(
-            select(EmailLog.id).where(_claimable(now)).order_by(col(EmailLog.id)).limit(limit)
-        )
+        session.exec(select(EmailLog.id).where(_claimable(now)).order_by(col(EmailLog.id)).limit(limit))
     )
     session.commit()  # end the read: on SQLite every claim below then starts with its write
     for row_id in ids:
@@ -217,17 +280,19 @@ def deliver_due(session: Session, now: datetime | None = None, *, limit: int = 1
             continue
         expires = as_utc(row.expires_at)
         if expires is not None and expires <= now:
-            session.exec(  # type: ignore[call-overload]
-                update(EmailLog).where(col(EmailLog.id) == row.id)
-                .values(status=EmailStatus.expired.value, lease_until=None)
-                .execution_options(synchronize_session=False)
-            )
-            session.commit()
-            session.expire(row)
+            _expire(session, row)
             result.expired += 1
             continue
         try:
-            deliver(_mail_of(row))
+            if not row.body_text and row.template in DEFERRED_RENDERERS:
+                mail = _render_deferred(session, row)
+                if mail is None:  # e.g. the registration is gone: nothing to tell
+                    _expire(session, row)
+                    result.expired += 1
+                    continue
+            else:
+                mail = _mail_of(row)
+            deliver(mail)
         except ServiceUnavailable as exc:
             _finish(session, row, now, str(exc.__cause__ or exc))
             result.failed += 1
