@@ -10,6 +10,7 @@ from webinar_app.api.errors import NOT_FOUND, ApiError, install_error_handlers
 from webinar_app.api.middleware import TrailingSlashMiddleware
 from webinar_app.api.routes import (
     accounts,
+    admin,
     announcements,
     calendar,
     chat,
@@ -36,6 +37,7 @@ API_ROUTERS: list[APIRouter] = [
     live.router,
     recordings.router,
     email.router,
+    admin.router,
 ]
 
 

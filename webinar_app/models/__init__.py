@@ -1,6 +1,7 @@
 """All tables, imported here so `SQLModel.metadata` (Alembic, tests) sees every one."""
 
 from webinar_app.models.announcement import Announcement
+from webinar_app.models.audit import AuditLog
 from webinar_app.models.chat import ChatBan, ChatMessage, ChatMute, ChatRoomSettings
 from webinar_app.models.email import (
     EmailKind,
@@ -31,6 +32,7 @@ from webinar_app.models.webinar import (
 __all__ = [
     "NOTIFICATION_TYPE_DISPLAY",
     "Announcement",
+    "AuditLog",
     "CalendarFeed",
     "ChatBan",
     "ChatMessage",

@@ -20,6 +20,7 @@ from webinar_app.core.security import (
 )
 from webinar_app.models import EmailKind, EmailVerification, Role, User
 from webinar_app.models.base import as_utc
+from webinar_app.services import audit
 from webinar_app.services.email import queue as mail_queue
 from webinar_app.services.email import templates
 from webinar_app.services.errors import Conflict, Invalid, NotFound, PermissionDenied, RateLimited
@@ -217,6 +218,11 @@ def create_user(
     user = _new_user(username, normalised, password, first_name, last_name, active=True)
     user.role, user.is_superuser = role, is_superuser
     user = _insert_user(session, user)
+    if actor is not None:
+        audit.record(
+            session, actor, "user.create", "user", user.id,
+            after=audit.snapshot(user, "username", "email", "role", "is_active"),
+        )
     session.commit()
     session.refresh(user)
     return user
@@ -428,6 +434,10 @@ def update_role(session: Session, actor: User, user_id: int, role: str) -> tuple
     previous = user.role
     if previous == Role.admin.value and role != previous and count_admins(session) <= 1:
         raise PermissionDenied("Cannot demote the last admin")
+    if role != previous:
+        audit.record(
+            session, actor, "user.role", "user", user.id, before={"role": previous}, after={"role": role}
+        )
     user.role = role
     user.updated_at = utcnow()
     session.add(user)
@@ -444,6 +454,11 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
             raise PermissionDenied("You cannot deactivate yourself")
         if user.is_admin and count_admins(session) <= 1:
             raise PermissionDenied("Cannot deactivate the last admin")
+    if user.is_active != active:
+        audit.record(
+            session, actor, "user.activate" if active else "user.deactivate", "user", user.id,
+            before={"is_active": user.is_active}, after={"is_active": active},
+        )
     user.is_active = active
     user.updated_at = utcnow()
     session.add(user)
@@ -457,5 +472,9 @@ def delete_user(session: Session, actor: User, user_id: int) -> None:
         raise PermissionDenied("Cannot delete a superuser")
     if user.is_admin and count_admins(session) <= 1:
         raise PermissionDenied("Cannot delete the last admin")
+    audit.record(
+        session, actor, "user.delete", "user", user.id,
+        before=audit.snapshot(user, "username", "email", "role", "is_active"),
+    )
     session.delete(user)
     session.commit()

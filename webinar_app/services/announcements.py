@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from webinar_app.core.security import utcnow
 from webinar_app.models import Announcement, Notification, NotificationType, User
 from webinar_app.realtime import publish
-from webinar_app.services import notifications
+from webinar_app.services import audit, notifications
 from webinar_app.services.accounts import require_admin
 from webinar_app.services.email import mails, queue
 from webinar_app.services.errors import NotFound
@@ -91,6 +91,7 @@ def create(session: Session, actor: User, data: dict[str, Any]) -> Announcement:
     announcement = Announcement(sender_id=actor.id, **values)  # type: ignore[arg-type]
     session.add(announcement)
     session.flush()
+    audit.record(session, actor, "announcement.create", "announcement", announcement.id, after=values)
     created = _fan_out(session, announcement)
     mails.announcement(session, announcement)  # only users who opted in
     session.commit()
@@ -104,7 +105,12 @@ def update(session: Session, actor: User, announcement_id: int, data: dict[str, 
     """Partial edit (PUT behaves the same: existing clients send whole or partial bodies)."""
     require_admin(actor)
     announcement = get(session, announcement_id)
-    for key, value in _clean(data, partial=True).items():
+    changes = _clean(data, partial=True)
+    before, after = audit.changes(announcement, changes)
+    audit.record(
+        session, actor, "announcement.update", "announcement", announcement.id, before=before, after=after
+    )
+    for key, value in changes.items():
         setattr(announcement, key, value)
     announcement.updated_at = utcnow()
     session.add(announcement)
@@ -120,6 +126,10 @@ def delete(session: Session, actor: User, announcement_id: int) -> None:
         sql_update(Notification)
         .where(col(Notification.announcement_id) == announcement_id)
         .values(announcement_id=None)
+    )
+    audit.record(
+        session, actor, "announcement.delete", "announcement", announcement.id,
+        before=audit.snapshot(announcement, "title", "content"),
     )
     session.delete(announcement)
     session.commit()

@@ -20,6 +20,7 @@ from webinar_app.core.security import utcnow
 from webinar_app.models import ChatBan, ChatMessage, ChatMute, ChatRoomSettings, User, Webinar
 from webinar_app.models.base import as_utc
 from webinar_app.realtime import publish
+from webinar_app.services import audit
 from webinar_app.services.errors import Invalid, NotFound, PermissionDenied, RateLimited
 from webinar_app.services.timefmt import iso_z
 from webinar_app.services.webinars import is_host
@@ -167,6 +168,9 @@ def mute(
         row = ChatMute(webinar_id=webinar.id, user_id=target.id)  # type: ignore[arg-type]
     row.until, row.by_id, row.created_at = until, actor.id, utcnow()
     session.add(row)
+    audit.record(
+        session, actor, "chat.mute", "user", target.id, after={"webinar_id": webinar.id, "until": until}
+    )
     try:
         session.commit()
     except IntegrityError:  # muted concurrently by another moderator: theirs stands
@@ -185,6 +189,7 @@ def unmute(session: Session, actor: User, webinar_id: int | None, user_id: int |
     session.exec(  # type: ignore[call-overload]
         delete(ChatMute).where(col(ChatMute.webinar_id) == webinar.id, col(ChatMute.user_id) == target.id)
     )
+    audit.record(session, actor, "chat.unmute", "user", target.id, after={"webinar_id": webinar.id})
     session.commit()
     publish(room_topic(webinar.id), "chat_unmuted", user_id=target.id)  # type: ignore[arg-type]
 
@@ -200,6 +205,7 @@ def ban(session: Session, actor: User, webinar_id: int | None, user_id: int | No
     if row is None:
         row = ChatBan(webinar_id=webinar.id, user_id=target.id, by_id=actor.id)  # type: ignore[arg-type]
         session.add(row)
+        audit.record(session, actor, "chat.ban", "user", target.id, after={"webinar_id": webinar.id})
         try:
             session.commit()
         except IntegrityError:
@@ -218,6 +224,7 @@ def unban(session: Session, actor: User, webinar_id: int | None, user_id: int | 
     session.exec(  # type: ignore[call-overload]
         delete(ChatBan).where(col(ChatBan.webinar_id) == webinar.id, col(ChatBan.user_id) == target.id)
     )
+    audit.record(session, actor, "chat.unban", "user", target.id, after={"webinar_id": webinar.id})
     session.commit()
     publish(room_topic(webinar.id), "chat_unbanned", user_id=target.id)  # type: ignore[arg-type]
 

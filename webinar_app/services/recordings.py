@@ -37,7 +37,7 @@ from webinar_app.models import (
     Webinar,
 )
 from webinar_app.models.base import as_utc
-from webinar_app.services import embeds, notifications, registrations, webinars
+from webinar_app.services import audit, embeds, notifications, registrations, webinars
 from webinar_app.services.accounts import require_admin
 from webinar_app.services.email import mails, queue
 from webinar_app.services.errors import Invalid, NotFound, PermissionDenied
@@ -321,6 +321,10 @@ def create_recording(
             recording.content_type = stored.content_type
             stored.place()
         session.add(recording)
+        session.flush()
+        audit.record(
+            session, actor, "recording.create", "recording", recording.id, after=audit.snapshot(recording)
+        )
         session.commit()
     except BaseException:
         session.rollback()
@@ -364,6 +368,8 @@ def update_recording(
     if values.get("recording_link") and recording.file_name:
         dropped_file = recording.file_name
         recording.file_name = recording.file_size = recording.content_type = None
+    before, after = audit.changes(recording, values)
+    audit.record(session, actor, "recording.update", "recording", recording.id, before=before, after=after)
     for key, value in values.items():
         setattr(recording, key, value)
     recording.updated_at = utcnow()
@@ -383,6 +389,9 @@ def delete_recording(session: Session, actor: User, recording_id: int) -> None:
     # Notifications keep a plain recording id: clear it so no bell links to a deleted replay.
     session.exec(  # type: ignore[call-overload]
         update(Notification).where(col(Notification.recording_id) == recording_id).values(recording_id=None)
+    )
+    audit.record(
+        session, actor, "recording.delete", "recording", recording.id, before=audit.snapshot(recording)
     )
     session.delete(recording)
     session.commit()

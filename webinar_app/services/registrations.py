@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from webinar_app.core.security import utcnow
 from webinar_app.models import NotificationType, Registration, RegistrationStatus, User, Webinar
 from webinar_app.realtime import publish
-from webinar_app.services import notifications
+from webinar_app.services import audit, notifications
 from webinar_app.services.email import mails, queue
 from webinar_app.services.errors import Invalid, NotFound, PermissionDenied
 from webinar_app.services.webinars import is_host, registration_open
@@ -220,6 +220,11 @@ def unregister(session: Session, actor: User, registration_id: int) -> None:
         session.add(webinar)
     session.exec(delete(Registration).where(col(Registration.id) == registration_id))  # type: ignore[call-overload]
     session.flush()
+    if actor.is_admin and current.user_id != actor.id:
+        audit.record(
+            session, actor, "registration.remove", "registration", registration_id,
+            before=audit.snapshot(current, "user_id", "webinar_id", "status", "attended"),
+        )
     promoted = _promote_locked(session, webinar)
     session.commit()
     _announce_promotions(session, webinar, promoted)
@@ -311,6 +316,10 @@ def set_attended(session: Session, actor: User, registration_id: int, attended: 
     registration = session.get(Registration, registration_id)
     if registration is None:
         raise NotFound()
+    audit.record(
+        session, actor, "registration.attended", "registration", registration.id,
+        before={"attended": registration.attended}, after={"attended": attended},
+    )
     registration.attended = attended
     session.add(registration)
     session.commit()

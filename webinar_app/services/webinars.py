@@ -25,6 +25,7 @@ from webinar_app.models import (
     Webinar,
 )
 from webinar_app.models.base import as_utc
+from webinar_app.services import audit
 from webinar_app.services.accounts import require_admin
 from webinar_app.services.errors import Invalid, NotFound, PermissionDenied
 from webinar_app.services.images import image_suffix, normalise_image
@@ -415,6 +416,8 @@ def create_webinar(
     values.setdefault("organizer_id", actor.id)
     webinar = Webinar(**values)
     session.add(webinar)
+    session.flush()
+    audit.record(session, actor, "webinar.create", "webinar", webinar.id, after=audit.snapshot(webinar))
     session.commit()
     session.refresh(webinar)
     if image is not None:
@@ -444,6 +447,8 @@ def update_webinar(
         _store_thumbnail(session, webinar, image)
     old_window = (as_utc(webinar.start_at), as_utc(webinar.end_at))
     old_status = webinar.manual_status
+    before, after = audit.changes(webinar, values)
+    audit.record(session, actor, "webinar.update", "webinar", webinar.id, before=before, after=after)
     for key, value in values.items():
         setattr(webinar, key, value)
     # RFC 5545: a change of start *or* end needs a new SEQUENCE, or calendars keep the old entry.
@@ -484,6 +489,7 @@ def delete_webinar(session: Session, actor: User, webinar_id: int) -> None:
     if webinar is None:
         raise NotFound()
     thumbnail = webinar.thumbnail
+    audit.record(session, actor, "webinar.delete", "webinar", webinar.id, before=audit.snapshot(webinar))
     session.delete(webinar)
     session.commit()
     delete_media(thumbnail)
@@ -503,6 +509,11 @@ def _set_manual_status(session: Session, actor: User, webinar_id: int, status: s
     if webinar is None:
         raise NotFound()
     changed = webinar.manual_status != status
+    action = "webinar.cancel" if status == ManualStatus.cancelled.value else "webinar.mark_completed"
+    audit.record(
+        session, actor, action, "webinar", webinar.id,
+        before={"manual_status": webinar.manual_status}, after={"manual_status": status},
+    )
     webinar.manual_status = status
     if changed and status == ManualStatus.cancelled.value:
         webinar.sequence += 1  # calendars apply the cancelled invite only with a higher SEQUENCE
