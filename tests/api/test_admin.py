@@ -26,3 +26,39 @@ def test_audit_log_is_admin_only(client, student_headers):
 def test_audit_log_rejects_bad_dates(client, admin_headers):
     r = client.get("/api/admin/audit/?since=yesterday", headers=admin_headers)
     assert r.status_code == 400
+
+
+def test_dashboard_numbers_over_rest(client, admin_headers, student):
+    r = client.get("/api/admin/dashboard/", headers=admin_headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["users"] == 2 and body["registrations"] == 0
+    assert set(body["webinars_by_status"]) == {"upcoming", "live", "completed", "cancelled"}
+    assert len(body["registrations_per_day"]) == 30 and body["top_webinars"] == []
+
+
+def test_dashboard_is_admin_only(client, student_headers):
+    assert client.get("/api/admin/dashboard/", headers=student_headers).status_code == 403
+
+
+def test_email_log_and_retry_over_rest(client, admin_headers, session):
+    from webinar_app.models import EmailLog
+
+    row = EmailLog(
+        kind="account",
+        template="t",
+        to_address="x@example.com",
+        subject="Hi",
+        status="failed",
+        last_error="boom",
+    )
+    session.add(row)
+    session.commit()
+    r = client.get("/api/admin/emails/?status=failed", headers=admin_headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["count"] == 1 and r.json()["results"][0]["last_error"] == "boom"
+    r = client.post(f"/api/admin/emails/{row.id}/retry/", headers=admin_headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "pending"
+    assert client.post(f"/api/admin/emails/{row.id}/retry/", headers=admin_headers).status_code == 400
+    assert client.get("/api/admin/audit/?action=email.retry", headers=admin_headers).json()["count"] == 1

@@ -2,6 +2,9 @@
 
 from webinar_app.pages import (
     admin,
+    admin_audit,
+    admin_dashboard,
+    admin_emails,
     announcements,
     catalog,
     home,
@@ -21,6 +24,9 @@ from webinar_app.pages import (
 
 __all__ = [
     "admin",
+    "admin_audit",
+    "admin_dashboard",
+    "admin_emails",
     "announcements",
     "catalog",
     "home",

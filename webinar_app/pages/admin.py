@@ -1,10 +1,11 @@
-"""Admin placeholder: the user list. Refusal comes from the service (`accounts.list_users`)."""
+"""Admin users page: search, pages, role changes and (de)activation. Refusals come from the services."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from webinar_app import routes
+from webinar_app.components.admin_nav import admin_nav
 from webinar_app.components.layout import template
 from webinar_app.state.admin import AdminUsersState, UserRow
 
@@ -13,15 +14,89 @@ def _yes_no(flag: rx.Var[bool]) -> rx.Component:
     return rx.cond(flag, rx.badge("yes", color_scheme="green"), rx.badge("no", color_scheme="gray"))
 
 
+def not_allowed() -> rx.Component:
+    return rx.callout(
+        "You are not allowed to view this page. Admin access is required.",
+        icon="shield_alert",
+        color_scheme="red",
+        id="admin-not-allowed",
+        role="alert",
+    )
+
+
+def user_actions(user: UserRow) -> rx.Component:
+    return rx.hstack(
+        rx.select(
+            ["student", "admin"],
+            value=user.role,
+            on_change=lambda role: AdminUsersState.change_role(user.id, role),
+            size="1",
+            aria_label="Role of " + user.username,
+        ),
+        rx.cond(
+            user.active,
+            rx.button(
+                "Deactivate",
+                size="1",
+                color_scheme="red",
+                variant="soft",
+                on_click=AdminUsersState.set_active(user.id, False),
+            ),
+            rx.button(
+                "Reactivate",
+                size="1",
+                color_scheme="green",
+                variant="soft",
+                on_click=AdminUsersState.set_active(user.id, True),
+            ),
+        ),
+        spacing="2",
+    )
+
+
 def user_row(user: UserRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(user.id),
-        rx.table.cell(user.username),
+        rx.table.cell(rx.hstack(rx.text(user.username), rx.cond(user.is_me, rx.badge("you"), rx.fragment()))),
         rx.table.cell(user.email),
         rx.table.cell(user.name),
         rx.table.cell(rx.badge(user.role, color_scheme=rx.cond(user.role == "admin", "indigo", "gray"))),
         rx.table.cell(_yes_no(user.active)),  # type: ignore[arg-type]
         rx.table.cell(_yes_no(user.verified)),  # type: ignore[arg-type]
+        rx.table.cell(user_actions(user)),
+    )
+
+
+def pager() -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            "Previous",
+            size="1",
+            variant="soft",
+            disabled=~AdminUsersState.has_prev,
+            on_click=AdminUsersState.prev_page,
+            id="admin-users-prev",
+        ),
+        rx.text(
+            "Page ",
+            AdminUsersState.page,
+            " of ",
+            AdminUsersState.pages,
+            " · ",
+            AdminUsersState.total,
+            " users",
+            size="2",
+        ),
+        rx.button(
+            "Next",
+            size="1",
+            variant="soft",
+            disabled=~AdminUsersState.has_next,
+            on_click=AdminUsersState.next_page,
+            id="admin-users-next",
+        ),
+        spacing="3",
+        align="center",
     )
 
 
@@ -43,18 +118,31 @@ def users_table() -> rx.Component:
         ),
         rx.cond(
             AdminUsersState.users.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *(
-                            rx.table.column_header_cell(h)
-                            for h in ("ID", "Username", "Email", "Name", "Role", "Active", "Verified")
+            rx.vstack(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *(
+                                rx.table.column_header_cell(h)
+                                for h in (
+                                    "ID",
+                                    "Username",
+                                    "Email",
+                                    "Name",
+                                    "Role",
+                                    "Active",
+                                    "Verified",
+                                    "Actions",
+                                )
+                            )
                         )
-                    )
+                    ),
+                    rx.table.body(rx.foreach(AdminUsersState.users, user_row)),
+                    width="100%",
+                    id="admin-users",
                 ),
-                rx.table.body(rx.foreach(AdminUsersState.users, user_row)),
+                pager(),
                 width="100%",
-                id="admin-users",
             ),
             rx.text("No users match.", color_scheme="gray", id="admin-users-empty"),
         ),
@@ -67,19 +155,10 @@ def users_table() -> rx.Component:
 def admin_page() -> rx.Component:
     return template(
         rx.heading("Admin", size="7", as_="h1", margin_bottom="4"),
+        admin_nav(),
         rx.cond(
             AdminUsersState.loaded,
-            rx.cond(
-                AdminUsersState.allowed,
-                users_table(),
-                rx.callout(
-                    "You are not allowed to view this page. Admin access is required.",
-                    icon="shield_alert",
-                    color_scheme="red",
-                    id="admin-not-allowed",
-                    role="alert",
-                ),
-            ),
+            rx.cond(AdminUsersState.allowed, users_table(), not_allowed()),
             rx.center(rx.spinner(size="3"), padding="9"),
         ),
         rx.link("Back to home", href=routes.HOME, size="2"),

@@ -6,8 +6,9 @@ Authentication (login, tokens) lives in `services.auth`; passwords in `services.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -81,18 +82,34 @@ def visible_user(session: Session, actor: User, user_id: int) -> User:
     return get_user(session, user_id)
 
 
+def _user_search(search: str | None) -> Any:
+    if not search or not search.strip():
+        return true()
+    needle = search.strip().lower()
+    return (
+        col(User.username_key).contains(needle, autoescape=True)
+        | col(User.email_key).contains(needle, autoescape=True)
+        | func.lower(User.first_name).contains(needle, autoescape=True)
+        | func.lower(User.last_name).contains(needle, autoescape=True)
+    )
+
+
 def list_users(session: Session, actor: User, *, search: str | None = None) -> list[User]:
     require_admin(actor)
-    query = select(User).order_by(col(User.id))
-    if search:
-        like = f"%{search.strip().lower()}%"
-        query = query.where(
-            col(User.username_key).like(like)
-            | col(User.email_key).like(like)
-            | func.lower(User.first_name).like(like)
-            | func.lower(User.last_name).like(like)
-        )
-    return list(session.exec(query))
+    return list(session.exec(select(User).where(_user_search(search)).order_by(col(User.id))))
+
+
+def users_page(
+    session: Session, actor: User, *, search: str | None = None, page: int = 1, page_size: int = 25
+) -> tuple[list[User], int]:
+    """One page of the (searched) user list, by id, and the total number that match."""
+    require_admin(actor)
+    clause = _user_search(search)
+    total = session.exec(select(func.count()).select_from(User).where(clause)).one()
+    page_size = max(1, min(page_size, 200))
+    offset = (max(page, 1) - 1) * page_size
+    rows = session.exec(select(User).where(clause).order_by(col(User.id)).offset(offset).limit(page_size))
+    return list(rows), total
 
 
 def require_admin(actor: User) -> None:
