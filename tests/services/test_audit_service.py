@@ -141,3 +141,17 @@ def test_listing_filters_by_actor_action_and_date(session, admin, student):
     assert audit.actions(session, admin) == ["user.role"]
     with pytest.raises(PermissionDenied):
         audit.list_entries(session, student)
+
+
+def test_admin_promotes_past_capacity(session, admin, student, other_student):
+    w = make_webinar(session, admin, capacity=1)
+    registrations.register(session, student, w.id)
+    waiting = registrations.register(session, other_student, w.id).registration
+    assert waiting.status == "waitlisted"
+    promoted = registrations.promote(session, admin, waiting.id)
+    assert promoted.status == "confirmed"
+    session.expire_all()
+    assert webinars.get_webinar(session, admin, w.id).webinar.confirmed_count == 2
+    assert entries(session, "registration.promote")[0].after == {"status": "confirmed"}
+    with pytest.raises(PermissionDenied):
+        registrations.promote(session, student, waiting.id)

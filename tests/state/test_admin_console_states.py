@@ -160,3 +160,55 @@ def test_dashboard_state_loads_for_admins_only(session: Session) -> None:
     state = sub(root, AdminDashboardState)
     run(AdminDashboardState.load.fn(state))
     assert state.loaded and not state.allowed
+
+
+def test_registrants_table_promote_attend_and_remove(session: Session) -> None:
+    from tests.state.test_webinar_states import seed
+    from webinar_app.models import AuditLog, Registration
+    from webinar_app.services import registrations
+    from webinar_app.state.webinar_admin import WebinarAdminState
+
+    root, admin = admin_tree(session)
+    webinar = seed(session, admin, capacity=1)
+    alice, bob = make_user(session, "alice"), make_user(session, "bob")
+    registrations.register(session, alice, webinar.id)
+    registrations.register(session, bob, webinar.id)
+    page = sub(root, WebinarAdminState)
+    run(WebinarAdminState.load.fn(page))
+    run(WebinarAdminState.show_registrants.fn(page, webinar.id))
+    ids = {r.username: r.id for r in page.registrants}
+
+    assert "Moved off the waitlist" in toasts(run(WebinarAdminState.promote_registrant.fn(page, ids["bob"])))
+    assert {r.username: r.status for r in page.registrants} == {"alice": "confirmed", "bob": "confirmed"}
+    assert "Only waitlisted" in toasts(run(WebinarAdminState.promote_registrant.fn(page, ids["bob"])))
+
+    run(WebinarAdminState.set_registrant_attended.fn(page, ids["alice"], True))
+    assert {r.username: r.attended for r in page.registrants} == {"alice": True, "bob": False}
+
+    assert "removed" in toasts(run(WebinarAdminState.remove_registrant.fn(page, ids["alice"])))
+    assert [r.username for r in page.registrants] == ["bob"]
+    session.expire_all()
+    assert session.get(Registration, ids["alice"]) is None
+    actions = [e.action for e in session.exec(select(AuditLog).order_by(AuditLog.id))]  # type: ignore[arg-type]
+    assert actions[-3:] == ["registration.promote", "registration.attended", "registration.remove"]
+
+
+def test_students_cannot_promote_or_remove(session: Session) -> None:
+    from tests.state.test_webinar_states import seed
+    from webinar_app.models import Registration
+    from webinar_app.services import registrations
+    from webinar_app.state.webinar_admin import WebinarAdminState
+
+    admin = make_user(session, "root", role="admin")
+    webinar = seed(session, admin, capacity=1)
+    root, alice = signed_in_tree(session, "alice")
+    bob = make_user(session, "bob")
+    registrations.register(session, alice, webinar.id)
+    bob_reg = registrations.register(session, bob, webinar.id).registration
+    page = sub(root, WebinarAdminState)
+    page.registrants_for = webinar.id  # a forged client can set anything it likes
+    assert "Only admins" in toasts(run(WebinarAdminState.promote_registrant.fn(page, bob_reg.id)))
+    run(WebinarAdminState.remove_registrant.fn(page, bob_reg.id))
+    session.expire_all()
+    reg = session.get(Registration, bob_reg.id)
+    assert reg is not None and reg.status == "waitlisted"

@@ -369,7 +369,38 @@ def registrant_row(row: Var[RegistrantRow]) -> rx.Component:
             rx.badge(row.status, color_scheme=rx.cond(row.status == "confirmed", "green", "amber"))
         ),
         rx.table.cell(row.registered_on),
-        rx.table.cell(rx.cond(row.attended, "yes", "no")),
+        rx.table.cell(
+            rx.checkbox(
+                checked=row.attended,
+                on_change=lambda value: S.set_registrant_attended(row.id, value),
+                aria_label="Attended: " + row.username,
+            )
+        ),
+        rx.table.cell(
+            rx.hstack(
+                rx.cond(
+                    row.status == "waitlisted",
+                    rx.button(
+                        "Promote",
+                        size="1",
+                        variant="soft",
+                        color_scheme="green",
+                        on_click=S.promote_registrant(row.id),
+                        class_name="action-promote",
+                    ),
+                    rx.fragment(),
+                ),
+                rx.button(
+                    "Remove",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=S.remove_registrant(row.id),
+                    class_name="action-remove-registrant",
+                ),
+                spacing="2",
+            )
+        ),
     )
 
 
@@ -415,6 +446,7 @@ def registrants_panel() -> rx.Component:
                                             "Status",
                                             "Registered",
                                             "Attended",
+                                            "Actions",
                                         )
                                     )
                                 )

@@ -231,6 +231,44 @@ def unregister(session: Session, actor: User, registration_id: int) -> None:
     _publish_seats(webinar_id, session)
 
 
+def promote(session: Session, actor: User, registration_id: int | None) -> Registration:
+    """Admin moves one waitlisted registrant in, ahead of the queue and past capacity if need be."""
+    if not actor.is_admin:
+        raise PermissionDenied("Only admins can promote from the waitlist.")
+    registration = session.get(Registration, registration_id) if registration_id is not None else None
+    if registration is None:
+        raise NotFound()
+    webinar_id = registration.webinar_id
+    session.commit()
+    webinar = _lock_webinar(session, webinar_id)
+    current = session.exec(
+        select(Registration)
+        .where(Registration.id == registration_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if webinar is None or current is None:
+        session.rollback()
+        raise NotFound()
+    if current.status != WAITLISTED:
+        session.rollback()
+        raise Invalid.field("status", "Only waitlisted registrations can be promoted.")
+    closed = registration_open(webinar)
+    if closed is not None:
+        session.rollback()
+        raise Invalid.field("webinar", closed)
+    current.status, current.promoted_at = CONFIRMED, utcnow()
+    webinar.confirmed_count += 1
+    session.add_all([current, webinar])
+    audit.record(
+        session, actor, "registration.promote", "registration", current.id,
+        before={"status": WAITLISTED}, after={"status": CONFIRMED},
+    )
+    session.commit()
+    _announce_promotions(session, webinar, [current])
+    _publish_seats(webinar_id, session)
+    return current
+
+
 def fill_free_seats(session: Session, webinar_id: int) -> list[Registration]:
     """After capacity grows (or a seat frees up outside unregister), promote in order."""
     session.commit()

@@ -64,6 +64,7 @@ class OrganizerOption:
 
 @dataclasses.dataclass
 class RegistrantRow:
+    id: int = 0
     username: str = ""
     name: str = ""
     email: str = ""
@@ -329,25 +330,70 @@ class WebinarAdminState(rx.State):
             if actor is None:
                 return login_redirect(self)
             try:
-                found = registrations.registrants(session, actor, webinar_id)
                 title = webinars.get_webinar(session, actor, webinar_id).webinar.title
+                await self._load_registrants(session, actor, webinar_id)
             except DomainError as exc:
                 return rx.toast.error(message_of(exc))
-            zone = await viewer_zone(self, actor)
-            self.registrants = [
-                RegistrantRow(
-                    username=r.user.username,
-                    name=r.user.display_name,
-                    email=r.user.email,
-                    status=r.status,
-                    registered_on=f"{local(r.registration.registered_on, zone):%Y-%m-%d %H:%M}",
-                    attended=r.registration.attended,
-                )
-                for r in found
-            ]
         self.registrants_for = webinar_id
         self.registrants_title = title
         return None
+
+    async def _load_registrants(self, session: Session, actor: User, webinar_id: int) -> None:
+        found = registrations.registrants(session, actor, webinar_id)
+        zone = await viewer_zone(self, actor)
+        self.registrants = [
+            RegistrantRow(
+                id=r.registration.id or 0,
+                username=r.user.username,
+                name=r.user.display_name,
+                email=r.user.email,
+                status=r.status,
+                registered_on=f"{local(r.registration.registered_on, zone):%Y-%m-%d %H:%M}",
+                attended=r.registration.attended,
+            )
+            for r in found
+        ]
+
+    async def _registrant_action(self, registration_id: Any, action: Any, done: str) -> Any:
+        """Run `action(session, actor, registration_id)`, then reload the open registrants table."""
+        if not isinstance(registration_id, int) or self.registrants_for <= 0:
+            return None
+        with session_scope() as session:
+            actor = await self._actor(session)
+            if actor is None:
+                return login_redirect(self)
+            try:
+                action(session, actor, registration_id)
+            except DomainError as exc:
+                session.rollback()
+                return rx.toast.error(message_of(exc))
+            try:
+                await self._load_registrants(session, actor, self.registrants_for)
+            except DomainError:
+                self.registrants = []
+            await self._relist(session, actor)
+        return rx.toast.success(done)
+
+    @rx.event
+    async def promote_registrant(self, registration_id: Any) -> Any:
+        done = "Moved off the waitlist."
+        return await self._registrant_action(registration_id, registrations.promote, done)
+
+    @rx.event
+    async def remove_registrant(self, registration_id: Any) -> Any:
+        done = "Registration removed."
+        return await self._registrant_action(registration_id, registrations.unregister, done)
+
+    @rx.event
+    async def set_registrant_attended(self, registration_id: Any, attended: Any) -> Any:
+        flag = bool(attended)
+
+        def mark(session: Session, actor: User, rid: int) -> Any:
+            return registrations.set_attended(session, actor, rid, flag)
+
+        return await self._registrant_action(
+            registration_id, mark, "Marked as attended." if flag else "Marked as not attended."
+        )
 
     @rx.event
     def hide_registrants(self) -> None:
