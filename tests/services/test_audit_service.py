@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from tests.conftest import make_user
 from webinar_app.models import AuditLog
 from webinar_app.services import accounts, announcements, audit, moderation, registrations, webinars
-from webinar_app.services.errors import PermissionDenied
+from webinar_app.services.errors import Invalid, PermissionDenied
 
 
 def make_webinar(session: Session, admin: Any, **fields: Any) -> Any:
@@ -143,15 +143,21 @@ def test_listing_filters_by_actor_action_and_date(session, admin, student):
         audit.list_entries(session, student)
 
 
-def test_admin_promotes_past_capacity(session, admin, student, other_student):
+def test_admin_promotes_into_a_free_seat_but_never_past_capacity(session, admin, student, other_student):
     w = make_webinar(session, admin, capacity=1)
     registrations.register(session, student, w.id)
     waiting = registrations.register(session, other_student, w.id).registration
     assert waiting.status == "waitlisted"
-    promoted = registrations.promote(session, admin, waiting.id)
-    assert promoted.status == "confirmed"
+    with pytest.raises(Invalid):
+        registrations.promote(session, admin, waiting.id)  # full: capacity is never exceeded
     session.expire_all()
-    assert webinars.get_webinar(session, admin, w.id).webinar.confirmed_count == 2
-    assert entries(session, "registration.promote")[0].after == {"status": "confirmed"}
+    assert webinars.get_webinar(session, admin, w.id).webinar.confirmed_count == 1
+    # make room without the automatic queue (a seat freed, then the capacity lowered back)
+    webinars.update_webinar(session, admin, w.id, {"capacity": "3"})
+    session.expire_all()
+    third = make_user(session, "carol")
+    queued = registrations.register(session, third, w.id)
+    assert queued.status == "confirmed"
+    assert entries(session, "registration.promote") == []
     with pytest.raises(PermissionDenied):
         registrations.promote(session, student, waiting.id)

@@ -19,6 +19,7 @@ from webinar_app.api.routes import (
     inbox,
     live,
     notifications,
+    privacy,
     recordings,
     registrations,
     webinars,
@@ -26,6 +27,7 @@ from webinar_app.api.routes import (
 
 API_ROUTERS: list[APIRouter] = [
     accounts.router,
+    privacy.router,
     webinars.router,
     registrations.router,
     calendar.router,

@@ -10,6 +10,7 @@ from reflex_components_core.core.upload import get_upload_files_context_var_data
 from webinar_app import routes
 from webinar_app.components.forms import submit_button, text_field
 from webinar_app.components.layout import template
+from webinar_app.components.privacy import privacy_card
 from webinar_app.services.email.preferences import KINDS
 from webinar_app.state.auth import AuthState
 from webinar_app.state.profile import AVATAR_UPLOAD_ID, ProfileState
@@ -292,6 +293,7 @@ def profile_page() -> rx.Component:
                 avatar_card(),
                 password_card(),
                 email_card(),
+                privacy_card(),
                 spacing="5",
                 width="100%",
             ),

@@ -232,7 +232,11 @@ def unregister(session: Session, actor: User, registration_id: int) -> None:
 
 
 def promote(session: Session, actor: User, registration_id: int | None) -> Registration:
-    """Admin moves one waitlisted registrant in, ahead of the queue and past capacity if need be."""
+    """Admin moves one waitlisted registrant in, ahead of the queue, into a free seat.
+
+    Capacity is never exceeded, not even by an admin: a full webinar answers with a clear
+    error (raise the capacity first, which also promotes in queue order).
+    """
     if not actor.is_admin:
         raise PermissionDenied("Only admins can promote from the waitlist.")
     registration = session.get(Registration, registration_id) if registration_id is not None else None
@@ -256,6 +260,9 @@ def promote(session: Session, actor: User, registration_id: int | None) -> Regis
     if closed is not None:
         session.rollback()
         raise Invalid.field("webinar", closed)
+    if webinar.capacity is not None and webinar.confirmed_count >= webinar.capacity:
+        session.rollback()
+        raise Invalid.field("webinar", "The webinar is full: raise its capacity to promote someone.")
     current.status, current.promoted_at = CONFIRMED, utcnow()
     webinar.confirmed_count += 1
     session.add_all([current, webinar])
