@@ -26,6 +26,7 @@ ADMIN_WEBINARS = "/admin/webinars"
 ADMIN_DASHBOARD = "/admin/dashboard"
 ADMIN_AUDIT = "/admin/audit"
 ADMIN_EMAILS = "/admin/emails"
+ADMIN_MODERATION = "/admin/moderation"
 NOTIFICATIONS = "/notifications"
 LIVE = "/live/[webinar_id]"
 LIVE_PREFIX = "/live/"  # + id

@@ -10,6 +10,7 @@ ADMIN_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("Users", routes.ADMIN, "admin-nav-users"),
     ("Dashboard", routes.ADMIN_DASHBOARD, "admin-nav-dashboard"),
     ("Webinars", routes.ADMIN_WEBINARS, "admin-nav-webinars"),
+    ("Moderation", routes.ADMIN_MODERATION, "admin-nav-moderation"),
     ("Emails", routes.ADMIN_EMAILS, "admin-nav-emails"),
     ("Audit log", routes.ADMIN_AUDIT, "admin-nav-audit"),
 )
