@@ -93,15 +93,28 @@ def database_url() -> Iterator[str]:
 
 
 def _empty_tables() -> None:
+    """Empty every table. In browser tests the app's own loops (mail sender, scheduler) may be
+    mid-transaction: TRUNCATE can then lose a deadlock to them, so it is retried."""
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
     engine = db.get_engine()
     tables = list(reversed(SQLModel.metadata.sorted_tables))
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+    for attempt in range(10):
+        try:
+            with engine.begin() as conn:
+                if engine.dialect.name == "postgresql":
+                    names = ", ".join(f'"{t.name}"' for t in tables)
+                    conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                else:
+                    for table in tables:
+                        conn.execute(table.delete())
+            return
+        except OperationalError:
+            if attempt == 9:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture(autouse=True)

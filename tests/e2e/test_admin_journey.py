@@ -1,0 +1,86 @@
+"""An admin's journey: registrations arrive, CSV export, chat moderation, the audit trail."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import make_user
+from tests.e2e.test_account_journey import sign_in
+from tests.e2e.test_live_room import bearer
+from webinar_app import routes
+from webinar_app.core.security import utcnow
+from webinar_app.services import chat, registrations, webinars
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def backend_url(app_harness: Any) -> str:
+    from reflex_base.config import get_config
+
+    return str(get_config().api_url).rstrip("/")
+
+
+def shot(page: Page, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"admin-{name}.png"), full_page=True)
+
+
+def test_admin_sees_registrations_exports_moderates_and_reads_the_audit(
+    page: Page,
+    frontend_url: str,
+    backend_url: str,
+    session: Any,
+    artifacts: Path,
+) -> None:
+    root = make_user(session, "root", role="admin", superuser=True)
+    alice, _bob = make_user(session, "alice"), make_user(session, "bob")
+    now = utcnow()
+    webinar = webinars.create_webinar(
+        session,
+        root,
+        {"title": "Ops live", "date": now.date().isoformat(), "time": now.strftime("%H:%M"), "duration": 120},
+    )
+    registrations.register(session, alice, webinar.id)
+    chat.send(session, alice, webinar.id, "buy cheap pills")
+
+    sign_in(page, frontend_url, "root", routes.ADMIN_WEBINARS)
+    expect(page).to_have_url(re.compile(re.escape(routes.ADMIN_WEBINARS) + "$"))
+    row = page.locator(".admin-webinar-row", has_text="Ops live")
+    row.locator(".action-registrants").click()
+    expect(page.locator("#registrants-table")).to_contain_text("alice@example.com")
+
+    # a registration arrives over REST while the admin is on the page
+    response = httpx.post(
+        f"{backend_url}/api/registrations/register/",
+        json={"event": webinar.id},
+        headers=bearer(backend_url, "bob"),
+    )
+    assert response.status_code == 201
+    row.locator(".action-registrants").click()
+    expect(page.locator("#registrants-table")).to_contain_text("bob@example.com")
+    with page.expect_download() as download_info:
+        page.click("#export-csv")
+    text = Path(download_info.value.path()).read_text()
+    assert "alice@example.com" in text and "bob@example.com" in text
+    shot(page, artifacts, "01-registrants")
+
+    # moderation across live rooms: delete the spam, then look at the audit trail
+    page.goto(frontend_url + routes.ADMIN_MODERATION)
+    message = page.locator(".moderation-message", has_text="buy cheap pills")
+    expect(message).to_be_visible()
+    message.get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("Message deleted")).to_be_visible()
+    expect(message.get_by_role("button", name="Restore")).to_be_visible()
+    assert chat.history(session, root, webinar.id) == []
+    shot(page, artifacts, "02-moderation")
+
+    page.goto(frontend_url + routes.ADMIN_AUDIT)
+    entries = page.locator("#audit-entries")
+    expect(entries).to_contain_text("webinar.create")
+    shot(page, artifacts, "03-audit")
