@@ -28,6 +28,15 @@ from webinar_app.state.forms import message_of
 
 HISTORY = chat.HISTORY_SIZE
 TAIL_MAX = 20
+# Each tab folds at its own point between TAIL_MAX - SPREAD/2 and TAIL_MAX + SPREAD/2, so the
+# big history pushes of a 1,000-viewer room are spread over SPREAD messages, not one.
+FOLD_SPREAD = 10
+
+
+def fold_point(client_token: str) -> int:
+    import zlib
+
+    return TAIL_MAX - FOLD_SPREAD // 2 + zlib.crc32(client_token.encode()) % FOLD_SPREAD
 
 
 @dataclasses.dataclass
@@ -223,7 +232,7 @@ class ChatState(rx.State):
             if any(m.id == item.id for m in self.tail):
                 return
             self.tail.append(item)
-            if len(self.tail) >= TAIL_MAX:
+            if len(self.tail) >= fold_point(self.router.session.client_token):
                 history = await self.get_state(ChatHistoryState)
                 await self._set_history(history.history + self.tail)
                 self.tail = []
