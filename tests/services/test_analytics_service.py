@@ -142,3 +142,37 @@ def test_query_count_does_not_grow_with_rows(session, admin):
 def test_dashboard_is_admin_only(session, student):
     with pytest.raises(PermissionDenied):
         analytics.dashboard(session, student)
+
+
+def test_webinar_engagement_counts_live_minutes_and_replays(session, admin, student, other_student):
+    from webinar_app.models import LiveParticipant, LiveSession
+
+    start = datetime.now(UTC) - timedelta(hours=2)
+    w = _webinar(session, admin, "Engage", start)
+    for person, attended in ((student, True), (other_student, False)):
+        session.add(Registration(user_id=person.id, webinar_id=w.id, status="confirmed", attended=attended))
+    live = LiveSession(webinar_id=w.id, room_name="engage-room", is_active=False, started_at=start)
+    session.add(live)
+    session.flush()
+    # alice stayed 45 minutes; bob is still in the room (counted up to `now`)
+    session.add(
+        LiveParticipant(
+            session_id=live.id, user_id=student.id, joined_at=start, left_at=start + timedelta(minutes=45)
+        )
+    )
+    session.add(
+        LiveParticipant(session_id=live.id, user_id=other_student.id, joined_at=start + timedelta(minutes=50))
+    )
+    replay = Recording(webinar_id=w.id, recording_link="https://v.example/r", uploaded_by_id=admin.id)
+    session.add(replay)
+    session.flush()
+    session.add(RecordingView(recording_id=replay.id, user_id=other_student.id, seconds_watched=600))
+    session.add(RecordingView(recording_id=replay.id, user_id=other_student.id, seconds_watched=300))
+    session.commit()
+
+    figures = analytics.webinar_engagement(session, admin, w.id, now=start + timedelta(minutes=60))
+    assert (figures.registered, figures.attended) == (2, 1)
+    assert (figures.live_participants, figures.live_minutes) == (2, 55)
+    assert (figures.replay_viewers, figures.replay_minutes) == (1, 15)
+    with pytest.raises(PermissionDenied):
+        analytics.webinar_engagement(session, student, w.id)

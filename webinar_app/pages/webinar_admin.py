@@ -414,6 +414,7 @@ def registrants_panel() -> rx.Component:
                     rx.spacer(),
                     rx.badge(S.confirmed_count.to_string(), " confirmed", color_scheme="green"),  # type: ignore[attr-defined]
                     rx.badge(S.waitlisted_count.to_string(), " waitlisted", color_scheme="amber"),  # type: ignore[attr-defined]
+                    rx.text(S.engagement, size="2", color_scheme="gray", id="webinar-engagement"),
                     rx.button(
                         rx.icon("download", size=14),
                         "Export CSV",

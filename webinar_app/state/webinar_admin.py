@@ -18,7 +18,7 @@ from sqlmodel import Session
 from webinar_app.core.config import get_settings
 from webinar_app.core.db import session_scope
 from webinar_app.models import User, Webinar
-from webinar_app.services import accounts, exports, registrations, webinars
+from webinar_app.services import accounts, analytics, exports, registrations, webinars
 from webinar_app.services.errors import DomainError, Invalid, PermissionDenied
 from webinar_app.services.reminders import offsets_of
 from webinar_app.state.auth import login_redirect, user_for
@@ -119,6 +119,8 @@ class WebinarAdminState(rx.State):
     # registrants panel
     registrants_for: int = 0
     registrants_title: str = ""
+    # live and replay figures of the webinar whose registrants are shown
+    engagement: str = ""
     registrants: list[RegistrantRow] = []
 
     @rx.var
@@ -340,6 +342,12 @@ class WebinarAdminState(rx.State):
 
     async def _load_registrants(self, session: Session, actor: User, webinar_id: int) -> None:
         found = registrations.registrants(session, actor, webinar_id)
+        figures = analytics.webinar_engagement(session, actor, webinar_id)
+        self.engagement = (
+            f"{figures.attended}/{figures.registered} attended · {figures.live_participants} joined live "
+            f"({figures.live_minutes} min) · {figures.replay_viewers} watched the replay "
+            f"({figures.replay_minutes} min)"
+        )
         zone = await viewer_zone(self, actor)
         self.registrants = [
             RegistrantRow(
