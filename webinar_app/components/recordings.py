@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import Var
 
+from webinar_app.components.embed import embed_frame
 from webinar_app.state.recordings import (
     RECORDING_UPLOAD_ID,
     RecordingAdminState,
@@ -121,23 +122,7 @@ def player() -> rx.Component:
         ),
         (
             "embed",
-            rx.box(
-                rx.el.iframe(
-                    src=rec.src,
-                    title=rec.title,
-                    allow=IFRAME_ALLOW,
-                    sandbox=IFRAME_SANDBOX,
-                    referrer_policy="strict-origin-when-cross-origin",
-                    allow_full_screen=True,
-                    id="recording-embed",
-                    style={"width": "100%", "height": "100%", "border": "0"},
-                ),
-                width="100%",
-                aspect_ratio="16 / 9",
-                border_radius="12px",
-                overflow="hidden",
-                background_color="black",
-            ),
+            embed_frame(rec.src, rec.title, "recording-embed", allow=IFRAME_ALLOW, sandbox=IFRAME_SANDBOX),
         ),
         rx.callout(
             rx.text(

@@ -7,6 +7,7 @@ import reflex as rx
 
 from webinar_app import routes
 from webinar_app.components.chat import chat_panel
+from webinar_app.components.embed import embed_frame
 from webinar_app.components.layout import template
 from webinar_app.state.auth import AuthState
 from webinar_app.state.chat import ChatState
@@ -58,22 +59,8 @@ def host_controls() -> rx.Component:
 def player() -> rx.Component:
     return rx.cond(
         LiveState.embed_src != "",
-        rx.box(
-            rx.el.iframe(
-                src=LiveState.embed_src,
-                title=LiveState.title,
-                allow=IFRAME_ALLOW,
-                sandbox=IFRAME_SANDBOX,
-                referrer_policy="strict-origin-when-cross-origin",
-                allow_full_screen=True,
-                id="live-player",
-                style={"width": "100%", "height": "100%", "border": "0"},
-            ),
-            width="100%",
-            aspect_ratio="16 / 9",
-            border_radius="12px",
-            overflow="hidden",
-            background_color="black",
+        embed_frame(
+            LiveState.embed_src, LiveState.title, "live-player", allow=IFRAME_ALLOW, sandbox=IFRAME_SANDBOX
         ),
         rx.center(
             rx.callout(LiveState.stream_note, icon="video_off", color_scheme="gray", id="stream-note"),

@@ -16,6 +16,7 @@ from webinar_app.services import accounts
 from webinar_app.services.errors import DomainError, PermissionDenied
 from webinar_app.state.auth import login_redirect, user_for
 from webinar_app.state.forms import message_of
+from webinar_app.state.paging import PagedMixin
 
 PAGE_SIZE = 25
 
@@ -39,13 +40,12 @@ def _int(value: Any) -> int | None:
         return None
 
 
-class AdminUsersState(rx.State):
+class AdminUsersState(PagedMixin, rx.State):
     users: list[UserRow] = []
     allowed: bool = False
     loaded: bool = False
     search: str = ""
     error: str = ""
-    page: int = 1
     total: int = 0
 
     @rx.var
@@ -74,16 +74,6 @@ class AdminUsersState(rx.State):
         value = form_data.get("search", "")
         self.search = value if isinstance(value, str) else ""
         self.page = 1
-        return await self._fetch()
-
-    @rx.event
-    async def next_page(self) -> Any:
-        self.page += 1
-        return await self._fetch()
-
-    @rx.event
-    async def prev_page(self) -> Any:
-        self.page = max(1, self.page - 1)
         return await self._fetch()
 
     @rx.event

@@ -15,6 +15,7 @@ from webinar_app.services import audit
 from webinar_app.services.errors import DomainError
 from webinar_app.state.auth import login_redirect, user_for
 from webinar_app.state.forms import message_of
+from webinar_app.state.paging import PagedMixin
 
 ANY_ACTION = "any"
 
@@ -43,7 +44,7 @@ def _json(value: Any) -> str:
     return "" if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-class AdminAuditState(rx.State):
+class AdminAuditState(PagedMixin, rx.State):
     entries: list[AuditRow] = []
     action_choices: list[str] = []
     allowed: bool = False
@@ -52,7 +53,6 @@ class AdminAuditState(rx.State):
     action: str = ANY_ACTION
     since: str = ""
     until: str = ""
-    page: int = 1
     pages: int = 1
     total: int = 0
 
@@ -75,16 +75,6 @@ class AdminAuditState(rx.State):
     async def set_action_filter(self, value: Any) -> Any:
         self.action = str(value or ANY_ACTION)[:64]
         self.page = 1
-        return await self._fetch()
-
-    @rx.event
-    async def next_page(self) -> Any:
-        self.page += 1
-        return await self._fetch()
-
-    @rx.event
-    async def prev_page(self) -> Any:
-        self.page = max(1, self.page - 1)
         return await self._fetch()
 
     async def _fetch(self) -> Any:

@@ -13,6 +13,7 @@ from webinar_app.services.email import log as email_log
 from webinar_app.services.errors import DomainError
 from webinar_app.state.auth import login_redirect, user_for
 from webinar_app.state.forms import message_of
+from webinar_app.state.paging import PagedMixin
 
 ANY_STATUS = "any"
 
@@ -35,13 +36,12 @@ def _when(value: Any) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else ""
 
 
-class AdminEmailsState(rx.State):
+class AdminEmailsState(PagedMixin, rx.State):
     rows: list[EmailRow] = []
     allowed: bool = False
     loaded: bool = False
     status: str = ANY_STATUS
     search: str = ""
-    page: int = 1
     pages: int = 1
     total: int = 0
     failed: int = 0
@@ -67,16 +67,6 @@ class AdminEmailsState(rx.State):
     async def set_status_filter(self, value: Any) -> Any:
         self.status = str(value or ANY_STATUS)[:16]
         self.page = 1
-        return await self._fetch()
-
-    @rx.event
-    async def next_page(self) -> Any:
-        self.page += 1
-        return await self._fetch()
-
-    @rx.event
-    async def prev_page(self) -> Any:
-        self.page = max(1, self.page - 1)
         return await self._fetch()
 
     @rx.event
