@@ -10,6 +10,16 @@ from webinar_app.models.email import (
     EmailStatus,
     ReminderClaim,
 )
+from webinar_app.models.engagement import (
+    Poll,
+    PollBallot,
+    PollOption,
+    PollVote,
+    Question,
+    QuestionVote,
+    RaisedHand,
+    ReactionTally,
+)
 from webinar_app.models.inbox import Conversation, ConversationParticipant, Message, MessageRecipient
 from webinar_app.models.live import LiveParticipant, LiveSession
 from webinar_app.models.notification import NOTIFICATION_TYPE_DISPLAY, Notification, NotificationType
@@ -30,6 +40,14 @@ from webinar_app.models.webinar import (
 )
 
 __all__ = [
+    "ReactionTally",
+    "RaisedHand",
+    "QuestionVote",
+    "Question",
+    "PollVote",
+    "PollOption",
+    "PollBallot",
+    "Poll",
     "NOTIFICATION_TYPE_DISPLAY",
     "Announcement",
     "AuditLog",

@@ -17,6 +17,10 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
+# An event whose data carries this key (e.g. poll results) supersedes an undelivered earlier one
+# with the same value for the same tab: under a backlog a tab gets the newest result, once.
+SUPERSEDE_KEY = "supersedes"
+
 
 @dataclass(frozen=True)
 class Event:

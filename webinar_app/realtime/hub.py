@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from webinar_app.realtime.broker import Event, get_broker
+from webinar_app.realtime.broker import SUPERSEDE_KEY, Event, get_broker
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ class Hub:
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots: asyncio.Semaphore | None = None
         self._slots_loop: asyncio.AbstractEventLoop | None = None
+        # (token, supersede key) -> the newest event still waiting for a delivery slot.
+        self._latest: dict[tuple[str, str], Event] = {}
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -101,7 +103,13 @@ class Hub:
         if self._slots is None or self._slots_loop is not loop:
             self._slots, self._slots_loop = asyncio.Semaphore(DELIVERY_CONCURRENCY), loop
         slots = self._slots
+        supersede = event.data.get(SUPERSEDE_KEY)
         for token, classes in list(self._subscribers.get(topic, {}).items()):
+            if supersede is not None:
+                waiting = (token, str(supersede)) in self._latest
+                self._latest[(token, str(supersede))] = event
+                if waiting:
+                    continue  # the queued delivery will carry this newer event
             task = asyncio.create_task(self._deliver(slots, topic, token, tuple(classes), event))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -110,6 +118,9 @@ class Hub:
         self, slots: asyncio.Semaphore, topic: str, token: str, classes: tuple[type[Any], ...], event: Event
     ) -> None:
         async with slots:
+            supersede = event.data.get(SUPERSEDE_KEY)
+            if supersede is not None:
+                event = self._latest.pop((token, str(supersede)), event)
             await self._deliver_now(topic, token, classes, event)
 
     async def _deliver_now(
