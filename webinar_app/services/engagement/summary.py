@@ -31,7 +31,9 @@ def summary(session: Session, user: User, webinar_id: int) -> dict[str, Any]:
         .join(Question, col(Question.id) == col(QuestionVote.question_id))
         .where(Question.webinar_id == webinar_id)
     ).one()
-    room_polls = list(session.exec(select(Poll).where(Poll.webinar_id == webinar_id).order_by(col(Poll.id))).all())
+    room_polls = list(
+        session.exec(select(Poll).where(Poll.webinar_id == webinar_id).order_by(col(Poll.id))).all()
+    )
     poll_items = polls._dicts(session, None, room_polls, True)
     return {
         "event": webinar_id,
