@@ -40,8 +40,13 @@ BAD_BEARER = {
     ],
 }
 
-# Live, chat and inbox endpoints answer `{"error": "..."}` instead of `{"detail": "..."}`.
-_ERROR_STYLE_PREFIXES = ("/api/live/", "/api/communications/chat/", "/api/communications/inbox/")
+# Live, chat, inbox and engagement endpoints answer `{"error": "..."}` instead of `{"detail": "..."}`.
+_ERROR_STYLE_PREFIXES = (
+    "/api/live/",
+    "/api/communications/chat/",
+    "/api/communications/inbox/",
+    "/api/engagement/",
+)
 
 
 class ApiError(Exception):

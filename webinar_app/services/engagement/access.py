@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from webinar_app.models import User, Webinar
 from webinar_app.services import chat, moderation
+from webinar_app.services.accounts import MAX_ID
 from webinar_app.services.errors import PermissionDenied
 from webinar_app.services.validation import ErrorCollector
 from webinar_app.services.webinars import is_host
@@ -73,10 +74,14 @@ def pk(data: dict[str, Any], name: str, errors: ErrorCollector) -> int | None:
     try:
         if isinstance(raw, bool):
             raise ValueError
-        return int(str(raw).strip())
+        value = int(str(raw).strip())
     except ValueError:
         errors.add(name, "Incorrect type. Expected pk value.")
         return None
+    if not 0 < value <= MAX_ID:  # no such row, and the database would fail on the lookup
+        errors.add(name, f'Invalid pk "{value}" - object does not exist.')
+        return None
+    return value
 
 
 def event_id(data: dict[str, Any]) -> int:
