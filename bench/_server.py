@@ -67,6 +67,7 @@ def production_backend(database_url: str, workers: int | None = None) -> Iterato
     env = bench_env(database_url)
     if workers:
         env["GRANIAN_WORKERS"] = str(workers)
+    (ROOT / "data").mkdir(exist_ok=True)
     log = open(ROOT / "data" / "bench-server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "reflex"), "run", "--env", "prod", "--backend-only",

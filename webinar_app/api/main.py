@@ -25,6 +25,7 @@ from webinar_app.api.routes import (
     registrations,
     webinars,
 )
+from webinar_app.api.security_headers import SecurityHeadersMiddleware
 
 API_ROUTERS: list[APIRouter] = [
     accounts.router,
@@ -75,6 +76,7 @@ def create_api() -> FastAPI:
     unknown_route = api.router.routes[-1]
 
     api.add_middleware(TrailingSlashMiddleware)
+    api.add_middleware(SecurityHeadersMiddleware)
     return api
 
 
