@@ -1,7 +1,7 @@
 """Reflex configuration, fed from our settings so one set of env vars drives everything.
 
-Reflex only reads its own `REFLEX_*` overrides; our `DATABASE_URL`, `REDIS_URL` and
-`CORS_ORIGINS` are mapped here. Ports are CLI flags (prod refuses differing ports here).
+Reflex only reads its own `REFLEX_*` overrides; our `DATABASE_URL`, `REDIS_URL`,
+`CORS_ORIGINS` and `TRUSTED_PROXY` are mapped here. Ports are CLI flags (prod refuses differing ports here).
 """
 
 import os
@@ -24,6 +24,8 @@ config = rx.Config(
     db_url=settings.database_url,
     redis_url=settings.redis_url,
     cors_allowed_origins=settings.cors_origins,
+    # The same rule as the REST door: X-Forwarded-For names the client only behind a proxy.
+    trusted_proxy_hops=1 if settings.trusted_proxy else 0,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from webinar_app.api.errors import ADMIN_REQUIRED, BAD_BEARER, NO_CREDENTIALS, ApiError
+from webinar_app.core.config import get_settings
 from webinar_app.core.db import get_engine
 from webinar_app.models import User
 from webinar_app.services import auth
@@ -81,3 +82,20 @@ async def base_url(request: Request) -> str:
 
 
 BaseUrl = Annotated[str, Depends(base_url)]
+
+
+async def client_ip(request: Request) -> str | None:
+    """The caller's address, for per-client limits.
+
+    `X-Forwarded-For` is client-controlled, so it is read only when `TRUSTED_PROXY` says a
+    reverse proxy sets it; then its last entry (the address that proxy saw) is the client.
+    """
+    if get_settings().trusted_proxy:
+        forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if forwarded:
+            return forwarded[-1]
+    return request.client.host if request.client else None
+
+
+ClientIp = Annotated[str | None, Depends(client_ip)]

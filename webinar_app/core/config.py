@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     db_max_overflow: int = 5
     db_pool_timeout_seconds: float = 30.0
 
+    # Failed sign-ins allowed per account and per client address in each window; once either
+    # is used up, every attempt for it answers 429 until the window ends, right password or not.
+    login_failures_per_minute: int = Field(default=5, ge=1)
+    login_failure_window_seconds: float = Field(default=60.0, gt=0)
+    # Only behind a reverse proxy that sets X-Forwarded-For may that header name the client
+    # (its last hop); otherwise any client could claim any address and dodge the login limit.
+    trusted_proxy: bool = False
+
     access_token_minutes: int = 60
     refresh_token_days: int = 7
     max_avatar_bytes: int = 5 * 1024 * 1024

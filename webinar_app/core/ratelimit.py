@@ -73,6 +73,13 @@ def peek(key: str, limit: int, window: float) -> bool:
     return _count(key, window, 0) < limit
 
 
+def undo(key: str, window: float) -> None:
+    """Take back one attempt counted by `hit` that turned out not to count (e.g. a login
+    that succeeded). Counting first and undoing later lets a burst of concurrent attempts
+    never get past the limit, which a `peek` before the work could not guarantee."""
+    _count(key, window, -1)
+
+
 def seconds_left(window: float) -> int:
     """Until the current window ends (for a Retry-After)."""
     now = time.time()

@@ -12,6 +12,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from webinar_app.core import ratelimit
+from webinar_app.core.config import get_settings
 from webinar_app.core.security import (
     TokenError,
     burn_password_check,
@@ -23,7 +25,7 @@ from webinar_app.core.security import (
 from webinar_app.models import RefreshToken, User
 from webinar_app.models.base import as_utc
 from webinar_app.services.accounts import login_candidates
-from webinar_app.services.errors import NotAuthenticated, PermissionDenied
+from webinar_app.services.errors import NotAuthenticated, PermissionDenied, RateLimited
 
 
 @dataclass(frozen=True)
@@ -69,21 +71,69 @@ def check_login_allowed(user: User) -> None:
         )
 
 
-def authenticate(session: Session, login: str, password: str) -> User:
-    """Username or email + password; the wrong-password and unknown-user answers are identical."""
+def _failure_keys(candidates: list[User], login: str, client: str | None) -> list[str]:
+    """The limiter buckets one failed attempt counts against.
+
+    Accounts are keyed by id, so switching between username and email does not buy more
+    guesses; an unknown login is keyed by its normalised text and throttled the same way,
+    so the 429 does not tell whether an account exists.
+    """
+    keys = [f"login-fail:user:{u.id}" for u in candidates]
+    if not keys:
+        keys = [f"login-fail:login:{login.strip().lower()}"]
+    if client:
+        keys.append(f"login-fail:client:{client}")
+    return keys
+
+
+def _too_many(window: float) -> RateLimited:
+    wait = ratelimit.seconds_left(window)
+    return RateLimited(
+        f"Too many failed login attempts. Try again in {wait} seconds.",
+        error_code="too_many_attempts",
+        retry_after=wait,
+    )
+
+
+def authenticate(
+    session: Session, login: str, password: str, *, client: str | None = None
+) -> User:
+    """Username or email + password; the wrong-password and unknown-user answers are identical.
+
+    Failed attempts are limited per account and per `client` (the caller's address): once
+    either has used up its failures for the window, every attempt for it is refused until
+    the window ends, even with the right password, or the limit would not stop guessing.
+    Each attempt is counted before the password is checked and taken back when it succeeds
+    (or is refused), so concurrent guesses cannot slip past the limit and successful
+    sign-ins never count.
+    """
+    settings = get_settings()
+    limit, window = settings.login_failures_per_minute, settings.login_failure_window_seconds
     candidates = login_candidates(session, login)
+    keys = _failure_keys(candidates, login, client)
+    allowed = [ratelimit.hit(key, limit, window) for key in keys]
+    if not all(allowed):
+        for key in keys:
+            ratelimit.undo(key, window)
+        raise _too_many(window)
     if not candidates:
         burn_password_check(password)
     # Usually one candidate; two when someone's username is another user's email.
     user = next((u for u in candidates if verify_password(password, u.password_hash)), None)
     if user is None:
         raise NotAuthenticated("No active account found with the given credentials")
+    for key in keys:
+        ratelimit.undo(key, window)
     check_login_allowed(user)
     return user
 
 
-def login(session: Session, login: str, password: str) -> tuple[User, TokenPair]:
-    user = authenticate(session, login, password)
+def login(
+    session: Session, login: str, password: str, *, client: str | None = None
+) -> tuple[User, TokenPair]:
+    """Sign in; `client` is the caller's address for the failed-login limit (None: not limited
+    per client, e.g. a trusted internal caller)."""
+    user = authenticate(session, login, password, client=client)
     user.last_login = utcnow()
     session.add(user)
     return user, issue_tokens(session, user)

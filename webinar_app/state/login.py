@@ -19,10 +19,10 @@ from webinar_app.state.forms import message_of, text
 from webinar_app.state.verify import VerifyState
 
 
-def _login(login: str, password: str) -> tuple[User, TokenPair]:
+def _login(login: str, password: str, client: str | None) -> tuple[User, TokenPair]:
     # Runs in a worker thread: argon2 verification must not stall every other browser's events.
     with session_scope() as session:
-        return auth.login(session, login, password)
+        return auth.login(session, login, password, client=client)
 
 
 class LoginState(rx.State):
@@ -50,7 +50,11 @@ class LoginState(rx.State):
         yield
         try:
             user, pair = await asyncio.to_thread(
-                _login, text(form_data, "login"), text(form_data, "password")
+                _login,
+                text(form_data, "login"),
+                text(form_data, "password"),
+                # The same failed-login limit as the REST door, per browser address too.
+                self.router.session.client_ip or None,
             )
         except DomainError as exc:
             self.submitting = False

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from webinar_app.api.body import RawBody, body_of, documented, parse_into, read_upload_sync
-from webinar_app.api.deps import AdminUser, BaseUrl, CurrentUser, SessionDep
+from webinar_app.api.deps import AdminUser, BaseUrl, ClientIp, CurrentUser, SessionDep
 from webinar_app.api.errors import ApiError
 from webinar_app.api.routing import ContractRoute
 from webinar_app.api.schemas.users import (
@@ -45,12 +45,12 @@ ROLE_VIA_UPDATE_ROLE = {"detail": "Roles can only be changed by an admin through
 
 
 @router.post("/auth/login/", openapi_extra=documented(LoginIn))
-def login(raw: RawBody, session: SessionDep, base: BaseUrl) -> dict[str, Any]:
+def login(raw: RawBody, session: SessionDep, base: BaseUrl, client: ClientIp) -> dict[str, Any]:
     data = dict(raw)
     if "username" not in data and "email" in data:
         data["username"] = data["email"]
     body = parse_into(LoginIn, data)
-    user, pair = auth.login(session, body.username, body.password)
+    user, pair = auth.login(session, body.username, body.password, client=client)
     return {"refresh": pair.refresh, "access": pair.access, "user": user_out(user, base)}
 
 
