@@ -8,9 +8,15 @@ import reflex as rx
 from webinar_app import routes
 from webinar_app.components.chat import chat_panel
 from webinar_app.components.embed import embed_frame
+from webinar_app.components.engagement_polls import polls_panel
+from webinar_app.components.engagement_questions import questions_panel
+from webinar_app.components.engagement_reactions import engagement_bar
 from webinar_app.components.layout import template
 from webinar_app.state.auth import AuthState
 from webinar_app.state.chat import ChatState
+from webinar_app.state.engagement_polls import PollsState
+from webinar_app.state.engagement_questions import QuestionsState
+from webinar_app.state.engagement_reactions import HandsState, ReactionsState
 from webinar_app.state.live import LiveState
 
 IFRAME_ALLOW = (
@@ -107,6 +113,39 @@ def header() -> rx.Component:
     )
 
 
+def _tab(label: str, value: str, icon: str, count: rx.Var[int] | None = None) -> rx.Component:
+    badge = rx.fragment() if count is None else rx.cond(count > 0, rx.badge(count, size="1", variant="soft"))
+    return rx.tabs.trigger(
+        rx.hstack(
+            rx.icon(icon, size=14),
+            label,
+            badge,
+            align="center",
+            spacing="1",
+        ),
+        value=value,
+        id=f"tab-{value}",
+    )
+
+
+def side_panel() -> rx.Component:
+    """Chat, Q&A and polls beside the player, one tab each (the chat first, as before)."""
+    return rx.tabs.root(
+        rx.tabs.list(
+            _tab("Chat", "chat", "messages_square"),
+            _tab("Questions", "questions", "message_circle_question", QuestionsState.question_count),
+            _tab("Polls", "polls", "chart_bar", PollsState.open_count),
+            size="2",
+        ),
+        rx.tabs.content(chat_panel(), value="chat", padding_top="3"),
+        rx.tabs.content(rx.card(questions_panel(), width="100%"), value="questions", padding_top="3"),
+        rx.tabs.content(polls_panel(), value="polls", padding_top="3"),
+        default_value="chat",
+        width="100%",
+        id="room-tabs",
+    )
+
+
 def room() -> rx.Component:
     return rx.vstack(
         header(),
@@ -115,6 +154,7 @@ def room() -> rx.Component:
         rx.grid(
             rx.vstack(
                 player(),
+                engagement_bar(),
                 rx.link(
                     rx.hstack(rx.icon("info", size=14), "About this webinar", spacing="1", align="center"),
                     href=routes.WEBINAR_PREFIX + LiveState.webinar_id.to_string(),  # type: ignore[attr-defined]
@@ -123,7 +163,7 @@ def room() -> rx.Component:
                 width="100%",
                 spacing="2",
             ),
-            chat_panel(),
+            side_panel(),
             columns=rx.breakpoints(initial="1", lg="2fr 1fr"),  # type: ignore[arg-type]
             spacing="5",
             width="100%",
@@ -137,7 +177,15 @@ def room() -> rx.Component:
 @rx.page(
     route=routes.LIVE,
     title="Live · Webinars",
-    on_load=[AuthState.sync_session, LiveState.load, ChatState.open_room],
+    on_load=[
+        AuthState.sync_session,
+        LiveState.load,
+        ChatState.open_room,
+        QuestionsState.open_questions,
+        PollsState.open_polls,
+        ReactionsState.open_reactions,
+        HandsState.open_hands,
+    ],
 )
 def live_page() -> rx.Component:
     return template(

@@ -198,6 +198,7 @@ class LiveState(rx.State):
         if chat_state._room:
             hub.leave(room_topic(chat_state._room), token, ChatState)
             chat_state._room = 0
+        await self._leave_engagement()
         self._room, self.joined = 0, False
         if not was_joined:
             return
@@ -207,6 +208,16 @@ class LiveState(rx.State):
                 return
             with contextlib.suppress(DomainError):
                 live.leave(session, user, room)
+
+    async def _leave_engagement(self) -> None:
+        """Q&A, polls, reactions, hands: each of their states stops listening to its topics."""
+        from webinar_app.state.engagement_polls import PollsState
+        from webinar_app.state.engagement_questions import QuestionsState
+        from webinar_app.state.engagement_reactions import HandsState, ReactionsState
+
+        for cls in (QuestionsState, PollsState, ReactionsState, HandsState):
+            state = await self.get_state(cls)
+            state._leave()
 
     @rx.event
     async def start_live(self) -> Any:

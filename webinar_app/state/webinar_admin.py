@@ -19,6 +19,7 @@ from webinar_app.core.config import get_settings
 from webinar_app.core.db import session_scope
 from webinar_app.models import User, Webinar
 from webinar_app.services import accounts, analytics, exports, registrations, webinars
+from webinar_app.services.engagement import summary as engagement_summary
 from webinar_app.services.errors import DomainError, Invalid, PermissionDenied
 from webinar_app.services.reminders import offsets_of
 from webinar_app.state.auth import login_redirect, user_for
@@ -347,6 +348,13 @@ class WebinarAdminState(rx.State):
             f"{figures.attended}/{figures.registered} attended · {figures.live_participants} joined live "
             f"({figures.live_minutes} min) · {figures.replay_viewers} watched the replay "
             f"({figures.replay_minutes} min)"
+        )
+        room = engagement_summary.summary(session, actor, webinar_id)
+        qa, room_polls = room["questions"], room["polls"]
+        ballots = sum(p["total_votes"] or 0 for p in room_polls)
+        self.engagement += (
+            f" · {qa['asked']} questions ({qa['answered']} answered) · "
+            f"{len(room_polls)} polls, {ballots} votes"
         )
         zone = await viewer_zone(self, actor)
         self.registrants = [
