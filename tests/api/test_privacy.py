@@ -89,3 +89,85 @@ def test_the_last_admin_cannot_delete_themselves(client, session: Session) -> No
     )
     assert response.status_code == 403
     assert session.get(User, 1) is not None
+
+
+# ------------------------------------------------------------------ live-room engagement
+
+
+def _engagement(session: Session, webinar: Webinar, asker: User, voter: User, host: User) -> dict[str, int]:
+    """A question by `asker` upvoted by `voter`, hidden by `host`; a poll by `host` both voted in."""
+    from webinar_app.models import Poll, PollBallot, PollOption, PollVote, Question, QuestionVote, RaisedHand
+
+    question = Question(webinar_id=webinar.id, user_id=asker.id, text="my question", hidden_by_id=host.id)  # type: ignore[arg-type]
+    poll = Poll(webinar_id=webinar.id, question="Pick", status="closed", created_by_id=host.id)  # type: ignore[arg-type]
+    session.add_all([question, poll])
+    session.flush()
+    options = [PollOption(poll_id=poll.id, text=t, position=i) for i, t in enumerate(["Yes", "No"])]  # type: ignore[arg-type]
+    session.add_all(options)
+    session.add(QuestionVote(question_id=question.id, user_id=voter.id))  # type: ignore[arg-type]
+    session.add(RaisedHand(webinar_id=webinar.id, user_id=asker.id))  # type: ignore[arg-type]
+    session.flush()
+    for user, option in ((asker, options[0]), (voter, options[1])):
+        ballot = PollBallot(poll_id=poll.id, user_id=user.id)  # type: ignore[arg-type]
+        session.add(ballot)
+        session.flush()
+        session.add(PollVote(ballot_id=ballot.id, poll_id=poll.id, option_id=option.id))  # type: ignore[arg-type]
+    session.commit()
+    return {"question": question.id, "poll": poll.id}  # type: ignore[dict-item]
+
+
+def test_export_includes_my_questions_upvotes_and_ballots(client, session: Session, student, admin) -> None:
+    webinar = _webinar(session, admin)
+    bob = make_user(session, "bob")
+    ids = _engagement(session, webinar, student, bob, admin)
+    data = client.get("/api/accounts/users/me/export/", headers=auth_headers(client, "alice")).json()
+    [question] = data["questions"]
+    assert question["text"] == "my question" and question["webinar_id"] == webinar.id
+    assert question["created_at"]
+    assert data["question_upvotes"] == []  # alice upvoted nothing
+    [ballot] = data["poll_ballots"]
+    assert ballot["poll_id"] == ids["poll"] and ballot["question"] == "Pick" and ballot["choices"] == ["Yes"]
+    theirs = client.get("/api/accounts/users/me/export/", headers=auth_headers(client, "bob")).json()
+    assert [v["question_id"] for v in theirs["question_upvotes"]] == [ids["question"]]
+    assert theirs["questions"] == [] and theirs["poll_ballots"][0]["choices"] == ["No"]
+
+
+def test_delete_account_blanks_questions_and_keeps_results(client, session: Session, student, admin) -> None:
+    from webinar_app.models import PollBallot, Question, QuestionVote, RaisedHand
+
+    webinar = _webinar(session, admin)
+    bob = make_user(session, "bob")
+    ids = _engagement(session, webinar, student, bob, admin)
+    headers = auth_headers(client, "alice")
+    ok = client.post("/api/accounts/users/me/delete/", json={"password": "correct-horse-1"}, headers=headers)
+    assert ok.status_code == 200, ok.text
+    session.expire_all()
+    question = session.get(Question, ids["question"])
+    assert question is not None and question.text == "[deleted]"
+    assert session.exec(select(func.count()).select_from(QuestionVote)).one() == 1
+    assert session.exec(select(func.count()).select_from(PollBallot)).one() == 2  # results unchanged
+    assert session.exec(select(func.count()).select_from(RaisedHand)).one() == 0
+
+
+def test_hard_deleting_users_with_engagement_rows(client, session: Session, admin) -> None:
+    from webinar_app.models import Poll, PollBallot, PollVote, Question, QuestionVote, RaisedHand
+
+    host = make_user(session, "host", role="admin")
+    asker, voter = make_user(session, "asker"), make_user(session, "voter")
+    webinar = _webinar(session, admin)
+    ids = _engagement(session, webinar, asker, voter, host)
+    headers = auth_headers(client, "root")
+    for user in (voter, host, asker):
+        gone = client.delete(f"/api/accounts/users/{user.id}/", headers=headers)
+        assert gone.status_code == 204, gone.text
+        session.expire_all()
+        if user is voter:  # their upvote and ballot go; the question stays
+            assert session.exec(select(func.count()).select_from(QuestionVote)).one() == 0
+            assert session.exec(select(func.count()).select_from(PollBallot)).one() == 1
+        if user is host:  # what they moderated or created loses its pointer, not its row
+            poll, question = session.get(Poll, ids["poll"]), session.get(Question, ids["question"])
+            assert poll is not None and poll.created_by_id is None
+            assert question is not None and question.hidden_by_id is None
+    for table in (Question, PollBallot, PollVote, RaisedHand):
+        assert session.exec(select(func.count()).select_from(table)).one() == 0
+    assert session.get(Poll, ids["poll"]) is not None

@@ -3,7 +3,8 @@
 Deletion anonymises instead of removing rows that aggregates depend on (registrations,
 attendance, replay views, chat counts): the person disappears, the numbers stay right.
 What only matters to the person (notifications, preferences, tokens, feed secret,
-pending codes) is deleted; what they wrote (chat, inbox) is blanked.
+pending codes, a raised hand) is deleted; what they wrote (chat, inbox, questions) is blanked;
+upvotes and poll ballots stay, anonymous with the account, so results do not change.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ from webinar_app.models import (
     MessageRecipient,
     Notification,
     PasswordResetToken,
+    Poll,
+    PollBallot,
+    PollOption,
+    PollVote,
+    Question,
+    QuestionVote,
+    RaisedHand,
     RecordingView,
     RefreshToken,
     Registration,
@@ -44,6 +52,8 @@ _SECTIONS: list[tuple[str, type[SQLModel], str]] = [
     ("registrations", Registration, "user_id"),
     ("live_participations", LiveParticipant, "user_id"),
     ("chat_messages", ChatMessage, "user_id"),
+    ("questions", Question, "user_id"),
+    ("question_upvotes", QuestionVote, "user_id"),
     ("inbox_messages_sent", Message, "sender_id"),
     ("inbox_messages_received", MessageRecipient, "user_id"),
     ("notifications", Notification, "user_id"),
@@ -73,9 +83,36 @@ def export_user_data(session: Session, user: User) -> dict[str, Any]:
     for name, table, column in _SECTIONS:
         rows = session.exec(select(table).where(getattr(table, column) == user.id))
         data[name] = [_row(r) for r in rows]
+    data["poll_ballots"] = _ballots(session, user)
     feed = session.exec(select(CalendarFeed).where(CalendarFeed.user_id == user.id)).first()
     data["calendar_feed"] = {"exists": feed is not None}
     return data
+
+
+def _ballots(session: Session, user: User) -> list[dict[str, Any]]:
+    """Each poll the user voted in, with the texts they chose (ids alone would mean nothing)."""
+    rows = session.exec(
+        select(PollBallot, Poll, PollOption)
+        .join(Poll, col(Poll.id) == col(PollBallot.poll_id))
+        .join(PollVote, col(PollVote.ballot_id) == col(PollBallot.id))
+        .join(PollOption, col(PollOption.id) == col(PollVote.option_id))
+        .where(PollBallot.user_id == user.id)
+        .order_by(col(PollBallot.id), col(PollOption.position))
+    ).all()
+    out: dict[int, dict[str, Any]] = {}
+    for ballot, poll, option in rows:
+        item = out.setdefault(
+            ballot.id,  # type: ignore[arg-type]
+            {
+                "poll_id": poll.id,
+                "webinar_id": poll.webinar_id,
+                "question": poll.question,
+                "choices": [],
+                "created_at": _plain(ballot.created_at),
+            },
+        )
+        item["choices"].append(option.text)
+    return list(out.values())
 
 
 def delete_account(session: Session, user: User, *, password: str) -> None:
@@ -96,6 +133,7 @@ def delete_account(session: Session, user: User, *, password: str) -> None:
         EmailVerification,
         PasswordResetToken,
         CalendarFeed,
+        RaisedHand,
     ):
         session.exec(delete(table).where(col(table.user_id) == uid))  # type: ignore[attr-defined,call-overload]
     now = utcnow()
@@ -104,6 +142,8 @@ def delete_account(session: Session, user: User, *, password: str) -> None:
         .where(col(ChatMessage.user_id) == uid)
         .values(message=DELETED_TEXT, deleted_at=now)
     )
+    # Questions stay (the room's Q&A figures and others' upvotes count them), their text goes.
+    session.exec(update(Question).where(col(Question.user_id) == uid).values(text=DELETED_TEXT))  # type: ignore[call-overload]
     session.exec(update(Message).where(col(Message.sender_id) == uid).values(content=DELETED_TEXT))  # type: ignore[call-overload]
     session.exec(  # type: ignore[call-overload]
         update(EmailLog)
