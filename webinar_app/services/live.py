@@ -187,10 +187,15 @@ def _enter(session: Session, live: LiveSession, user: User, now: datetime) -> No
 
 
 def leave(session: Session, user: User, webinar_id: int) -> int:
-    """Record the leave time (participant row and registration); returns the new head count."""
+    """Record the leave time (participant row and registration); returns the new head count.
+
+    Someone who is in the room may always leave (even if unregistered meanwhile, or their
+    row would stay open); anyone else who could not join is refused like `join`, rather
+    than told the room's head count.
+    """
     live = _active_session(session, webinar_id)
     now = utcnow()
-    session.exec(  # type: ignore[call-overload]
+    left = session.exec(  # type: ignore[call-overload]
         update(LiveParticipant)
         .where(
             col(LiveParticipant.session_id) == live.id,
@@ -198,7 +203,12 @@ def leave(session: Session, user: User, webinar_id: int) -> int:
             col(LiveParticipant.left_at).is_(None),
         )
         .values(left_at=now)
-    )
+    ).rowcount
+    if not left:
+        webinar = _webinar(session, webinar_id)
+        if not is_host(user, webinar) and not is_registrant(session, user, webinar_id):
+            session.rollback()
+            raise PermissionDenied(NOT_REGISTERED)
     session.exec(  # type: ignore[call-overload]
         update(Registration)
         .where(
