@@ -105,6 +105,13 @@ def question_item(q: QuestionItem) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.text(q.author_name, size="2", weight="bold", class_name="question-author"),
+                # Hosts and the asker see the name, and that others do not.
+                rx.cond(
+                    q.anonymous & (q.author_name != "Anonymous"),
+                    rx.badge(
+                        "asked anonymously", color_scheme="gray", size="1", class_name="question-anon-badge"
+                    ),
+                ),
                 rx.cond(
                     q.pinned,
                     rx.badge(
