@@ -403,3 +403,23 @@ def test_admin_registrants_panel_sums_up_q_and_a_and_polls(room: Room, session: 
     run(WebinarAdminState.load.fn(page))
     run(WebinarAdminState.show_registrants.fn(page, room.webinar.id))
     assert page.engagement.endswith("· 2 questions (1 answered) · 1 polls, 1 votes")
+
+
+def test_a_ban_pushed_to_the_chat_empties_the_banned_tabs_questions_and_polls(
+    session: Session, room: Room
+) -> None:
+    from webinar_app.services import chat, moderation
+    from webinar_app.state.chat import ChatState
+
+    questions.ask(session, room.bob, {"event": room.webinar.id, "text": "Visible to registrants?"})
+    qa = sub(room.alice_root, QuestionsState)
+    run(QuestionsState.open_questions.fn(qa))
+    chat_state = sub(room.alice_root, ChatState)
+    run(ChatState.open_room.fn(chat_state))
+    assert len(qa.questions) == 1 and chat_state.allowed
+
+    moderation.ban(session, room.host_user, room.webinar.id, room.alice.id)
+    push(chat_state, chat.room_topic(room.webinar.id), Event("chat_banned", {"user_id": room.alice.id}))
+
+    assert not chat_state.allowed
+    assert qa.questions == [] and qa._room == 0  # no longer listening to the room's Q&A

@@ -256,10 +256,27 @@ class ChatState(rx.State):
             self.allowed, self.error = False, "You have been removed from this chat."
             self.tail = []
             await self._set_history([])
+            await self._drop_engagement()
         elif event.kind == "chat_slow_mode":
             self.slow_mode_seconds = int(data.get("seconds") or 0)
         elif event.kind in ("live_started", "live_ended"):
             self.is_open = event.kind == "live_started"
+
+
+    async def _drop_engagement(self) -> None:
+        """A ban removes the room's Q&A, polls, reactions and hands too (same audience rule)."""
+        from webinar_app.state.engagement_polls import PollsState
+        from webinar_app.state.engagement_questions import QuestionsState
+        from webinar_app.state.engagement_reactions import HandsState, ReactionsState
+
+        questions = await self.get_state(QuestionsState)
+        questions._leave()
+        questions.questions = []
+        polls = await self.get_state(PollsState)
+        polls._leave()
+        polls.polls = []
+        for cls in (ReactionsState, HandsState):
+            (await self.get_state(cls))._leave()
 
 
 def _send(user_id: int, webinar_id: int, text: str) -> None:
