@@ -119,11 +119,13 @@ def _empty_tables() -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_state(database_url: str) -> Iterator[None]:
+    from webinar_app.api import catalog_cache
     from webinar_app.core import ratelimit
     from webinar_app.services.email import set_transport
 
     yield
     _empty_tables()
+    catalog_cache.reset()  # the tables were emptied behind the ORM's back, and ids restart
     ratelimit.reset_local()  # failed logins and other counts must not leak into the next test
     set_transport(None)
     outbox = get_settings().outbox_dir

@@ -14,9 +14,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from webinar_app.core import catalog_version
 from webinar_app.core.config import get_settings
 
 _engine: Engine | None = None
+# Every process that writes through a Session must invalidate the other workers' cached lists.
+catalog_version.install()
 
 
 def _make_engine(url: str) -> Engine:
@@ -85,3 +88,14 @@ def session_scope() -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
+
+
+def autocommit_reads(session: Session) -> None:
+    """Let a request's remaining reads run outside a transaction.
+
+    A single SELECT in a transaction costs three round trips (BEGIN, the query, the ROLLBACK
+    when the session closes); in autocommit it costs one. Only for sessions that will not
+    write: nothing after this is atomic. A session already in a transaction is left as is.
+    """
+    if not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

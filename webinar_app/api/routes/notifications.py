@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from webinar_app.api.deps import CurrentUser, SessionDep
 from webinar_app.api.routing import ContractRoute
 from webinar_app.api.schemas.notifications import notification_out
+from webinar_app.core.db import autocommit_reads
 from webinar_app.models import Notification, Webinar
 from webinar_app.services import notifications
 
@@ -53,6 +54,8 @@ def recent(user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
 
 @router.get("/unread_count/")
 def unread_count(user: CurrentUser, session: SessionDep) -> dict[str, int]:
+    # Polled by every open page: one query, one round trip.
+    autocommit_reads(session)
     return {"count": notifications.unread_count(session, user)}
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
+from webinar_app.api import catalog_cache
 from webinar_app.api.body import RawBody, read_upload_sync
 from webinar_app.api.deps import AdminUser, BaseUrl, OptionalUser, SessionDep
 from webinar_app.api.routing import ContractRoute
@@ -68,12 +69,21 @@ def _listing(
     category: str | None = None,
     limit: int | None = None,
     offset: int | None = None,
-) -> JSONResponse:
+) -> Response:
     page_limit, page_offset = _page_params(limit, offset)
+    status = status or None
+    if catalog_cache.cacheable(status, my_only):
+        cached = catalog_cache.listing(
+            session, viewer, base, status=status, organizer=organizer, search=search,
+            category=category, limit=page_limit, offset=page_offset,
+        )
+        if cached is not None:
+            body, total = cached
+            return Response(body, media_type="application/json", headers={"X-Total-Count": str(total)})
     views, total = webinars.list_webinars(
         session,
         viewer,
-        status=status or None,
+        status=status,
         organizer_id=organizer,
         my_only=my_only,
         search=search,
@@ -98,7 +108,7 @@ def list_webinars(
     category: str | None = None,
     limit: Annotated[int | None, Query(ge=0, le=1000)] = None,
     offset: Annotated[int | None, Query(ge=0)] = None,
-) -> JSONResponse:
+) -> Response:
     return _listing(
         session, viewer, base, status=status, organizer=organizer, my_only=my_only,
         search=search, category=category, limit=limit, offset=offset,
@@ -112,7 +122,7 @@ def _by_status(status: str):  # type: ignore[no-untyped-def]
         base: BaseUrl,
         limit: Annotated[int | None, Query(ge=0, le=1000)] = None,
         offset: Annotated[int | None, Query(ge=0)] = None,
-    ) -> JSONResponse:
+    ) -> Response:
         return _listing(session, viewer, base, status=status, limit=limit, offset=offset)
 
     route.__name__ = f"list_{status}"
