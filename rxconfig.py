@@ -1,10 +1,12 @@
 """Reflex configuration, fed from our settings so one set of env vars drives everything.
 
 Reflex only reads its own `REFLEX_*` overrides; our `DATABASE_URL`, `REDIS_URL`,
-`CORS_ORIGINS` and `TRUSTED_PROXY` are mapped here. Ports are CLI flags (prod refuses differing ports here).
+`CORS_ORIGINS` (plus the UI's own origin), `TRUSTED_PROXY` and, in prod, `API_BASE_URL`
+are mapped here. Ports are CLI flags (prod refuses differing ports here).
 """
 
 import os
+from urllib.parse import urlsplit
 
 import reflex as rx
 
@@ -19,11 +21,33 @@ from webinar_app.core.config import get_settings  # noqa: E402
 
 settings = get_settings()
 
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# The websocket (python-socketio) allows exactly this list, with no implicit same-origin
+# rule: the UI's own origin (APP_BASE_URL) must be on it, or in a single-port deployment with
+# CORS_ORIGINS naming only other sites every page's websocket is refused (403).
+_origins = list(settings.cors_origins)
+if "*" not in _origins and _origin(settings.app_base_url) not in _origins:
+    _origins.append(_origin(settings.app_base_url))
+# In production the backend's public URL is API_BASE_URL when it is set: Reflex's default
+# api_url (http://localhost:<port>) would put localhost into media links and the live room's
+# leave beacon (refused by the page CSP on any other host). Unset, the port flag decides.
+_prod_urls = (
+    {"api_url": settings.api_base_url.rstrip("/")}
+    if settings.app_env == "prod" and "api_base_url" in settings.model_fields_set
+    else {}
+)
+
 config = rx.Config(
     app_name="webinar_app",
     db_url=settings.database_url,
     redis_url=settings.redis_url,
-    cors_allowed_origins=settings.cors_origins,
+    cors_allowed_origins=_origins,
+    **_prod_urls,
     # The same rule as the REST door: X-Forwarded-For names the client only behind a proxy.
     trusted_proxy_hops=1 if settings.trusted_proxy else 0,
     telemetry_enabled=False,
