@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -176,6 +176,14 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=503,
             headers={"Retry-After": "1"},
         )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # A value the database cannot hold (an id past the column's range, ...): the
+        # request's input is at fault, and the statement changed nothing.
+        log.info("unstorable input on %s %s: %s", request.method, request.url.path, exc.orig)
+        key = "error" if request.url.path.startswith(_ERROR_STYLE_PREFIXES) else "detail"
+        return JSONResponse({key: "A value in the request is out of range."}, status_code=400)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

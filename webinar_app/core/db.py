@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from webinar_app.core import catalog_version
+from webinar_app.core import catalog_version, nul_guard
 from webinar_app.core.config import get_settings
 
 _engine: Engine | None = None
@@ -36,6 +36,7 @@ def _make_engine(url: str) -> Engine:
             pool_timeout=settings.db_pool_timeout_seconds,
         )
     engine = create_engine(url, **kwargs)
+    nul_guard.install(engine)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
