@@ -159,6 +159,17 @@ class ProdServer:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
 
+    def group_pids(self) -> list[int]:
+        """Every live process of the server's group: the CLI, granian and its workers."""
+        assert self.proc is not None
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                with contextlib.suppress(OSError):
+                    if os.getpgid(int(entry)) == self.proc.pid:
+                        pids.append(int(entry))
+        return pids
+
     def _wait_port_free(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -92,6 +92,9 @@ def test_rest_journey_register_and_chat_on_three_workers(prod: ProdServer, journ
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         assert list(pool.map(list_call, range(30))) == [200] * 30
+    # Several workers really run (no endpoint names the answering one, so the process tree
+    # is the evidence): the CLI process plus at least three granian workers in the group.
+    assert len(prod.group_pids()) >= 1 + prod.workers, prod.group_pids()
 
 
 def test_security_headers_on_a_page_and_an_api_answer(prod: ProdServer) -> None:
