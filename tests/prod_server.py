@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -227,6 +228,8 @@ def shared_server(config: Any) -> ProdServer:
         def cleanup() -> None:
             server.stop()
             drop_postgres_database(name)
+            # Failures already quote the log's tail; the build folder (PROD_WEB_DIR) stays.
+            shutil.rmtree(server.workdir, ignore_errors=True)
 
         config.add_cleanup(cleanup)
         _shared = server
