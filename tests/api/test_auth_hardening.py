@@ -399,6 +399,34 @@ def test_concurrent_guesses_cannot_slip_past_the_limit(database_url: str, sessio
     assert outcomes.count("401") + outcomes.count("429") == 12
 
 
+def test_a_burst_of_correct_sign_ins_from_one_address_is_never_refused(
+    database_url: str, session: Session
+) -> None:
+    """Attempts in flight fill the limit, but they are not failures: the rest wait, none is a 429."""
+    make_user(session, "alice")
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(16)
+
+    def sign_in() -> None:
+        start.wait()
+        with Session(db.get_engine()) as own:
+            try:
+                auth.authenticate(own, "alice", "correct-horse-1", client="203.0.113.9")
+                result = "ok"
+            except RateLimited:
+                result = "429"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=sign_in) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["ok"] * 16
+
+
 def test_limit_is_shared_through_redis(
     client: Any, monkeypatch: pytest.MonkeyPatch, trusted_proxy: None
 ) -> None:

@@ -6,6 +6,8 @@ browser storage and resolves the user from the access token on every event.
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,29 +105,57 @@ def authenticate(
     Failed attempts are limited per account and per `client` (the caller's address): once
     either has used up its failures for the window, every attempt for it is refused until
     the window ends, even with the right password, or the limit would not stop guessing.
-    Each attempt is counted before the password is checked and taken back when it succeeds
-    (or is refused), so concurrent guesses cannot slip past the limit and successful
-    sign-ins never count.
+    Successful sign-ins never count and are never refused while failures are under the limit.
     """
     settings = get_settings()
     limit, window = settings.login_failures_per_minute, settings.login_failure_window_seconds
     candidates = login_candidates(session, login)
     keys = _failure_keys(candidates, login, client)
-    allowed = [ratelimit.hit(key, limit, window) for key in keys]
-    if not all(allowed):
-        for key in keys:
-            ratelimit.undo(key, window)
-        raise _too_many(window)
-    if not candidates:
-        burn_password_check(password)
-    # Usually one candidate; two when someone's username is another user's email.
-    user = next((u for u in candidates if verify_password(password, u.password_hash)), None)
+    _reserve(keys, limit, window)
+    try:
+        if not candidates:
+            burn_password_check(password)
+        # Usually one candidate; two when someone's username is another user's email.
+        user = next((u for u in candidates if verify_password(password, u.password_hash)), None)
+    except BaseException:
+        _release(keys, window)
+        raise
     if user is None:
+        for key in keys:  # the reservation stays counted in `keys`; record the failure itself
+            ratelimit.hit(f"{key}:failed", limit, window)
         raise NotAuthenticated("No active account found with the given credentials")
-    for key in keys:
-        ratelimit.undo(key, window)
+    _release(keys, window)
     check_login_allowed(user)
     return user
+
+
+RESERVE_WAIT_SECONDS = 5.0
+
+
+def _reserve(keys: list[str], limit: int, window: float) -> None:
+    """Count this attempt before the password is checked, so a burst of concurrent guesses
+    cannot get more than `limit` tries: each key counts failures plus attempts in flight.
+
+    When the in-flight attempts fill the limit but real failures do not, this attempt waits
+    for them to finish instead of being refused: a burst of *correct* sign-ins from one
+    address (an office behind one NAT) is slowed to `limit` at a time, never answered 429.
+    """
+    deadline = time.monotonic() + RESERVE_WAIT_SECONDS
+    while True:
+        counted = [ratelimit.hit(key, limit, window) for key in keys]
+        if all(counted):
+            return
+        _release(keys, window)
+        if not all(ratelimit.peek(f"{key}:failed", limit, window) for key in keys):
+            raise _too_many(window)
+        if time.monotonic() >= deadline:
+            raise _too_many(window)
+        time.sleep(0.03 + random.random() * 0.04)
+
+
+def _release(keys: list[str], window: float) -> None:
+    for key in keys:
+        ratelimit.undo(key, window)
 
 
 def login(
