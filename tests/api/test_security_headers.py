@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webinar_app.api.security_headers import PAGE_CSP, csp_for
+from webinar_app.api.security_headers import csp_for, page_csp
 
 
 def test_api_answers_carry_security_headers_and_a_csp_that_allows_nothing(client: Any) -> None:
@@ -30,8 +30,9 @@ def test_https_behind_a_proxy_adds_hsts(client: Any) -> None:
 
 
 def test_page_csp_lets_live_stream_embeds_in_but_keeps_scripts_to_our_origin() -> None:
-    policy = dict(part.split(" ", 1) for part in PAGE_CSP.split("; "))
+    policy = dict(part.split(" ", 1) for part in page_csp().split("; "))
     assert policy["frame-src"] == "https: http:"  # any embeddable stream the host set
     assert policy["script-src"].split()[0] == "'self'" and "https:" not in policy["script-src"]
     assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
-    assert csp_for("/live/3") == PAGE_CSP and csp_for("/api/docs").startswith("default-src 'self'")
+    assert policy["connect-src"].split()[0] == "'self'" and "ws:" not in policy["connect-src"].split()
+    assert csp_for("/live/3") == page_csp() and csp_for("/api/docs").startswith("default-src 'self'")

@@ -11,7 +11,12 @@ allows nothing: they are data, never documents.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from urllib.parse import urlsplit
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from webinar_app.core.config import get_settings
 
 PAGE_CSP = "; ".join(
     [
@@ -21,7 +26,7 @@ PAGE_CSP = "; ".join(
         "img-src 'self' data: blob: https:",
         "font-src 'self' data:",
         "media-src 'self' blob:",
-        "connect-src 'self' ws: wss:",
+        "connect-src {connect}",
         "frame-src https: http:",
         "worker-src 'self' blob:",
         "object-src 'none'",
@@ -40,7 +45,7 @@ DOCS_CSP = (
 )
 DOCS_PREFIXES = ("/api/docs", "/api/redoc")
 # Camera and microphone stay delegable: a Jitsi room in the live player needs them.
-PERMISSIONS_POLICY = "geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), interest-cohort=()"
+PERMISSIONS_POLICY = "geolocation=(), payment=(), usb=(), serial=()"
 
 _COMMON: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
@@ -52,12 +57,28 @@ _COMMON: list[tuple[bytes, bytes]] = [
 _HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+@lru_cache(maxsize=1)
+def page_csp() -> str:
+    """Pages talk to their own origin (single-port prod: API and websocket) and, when the
+    backend is configured elsewhere (`API_BASE_URL`), to that origin and its websocket."""
+    sources = ["'self'"]
+    api = _origin(get_settings().api_base_url)
+    if api:
+        sources += [api, api.replace("http", "ws", 1)]
+    return PAGE_CSP.format(connect=" ".join(dict.fromkeys(sources)))
+
+
 def csp_for(path: str) -> str:
     if path.startswith(DOCS_PREFIXES):
         return DOCS_CSP
     if path.startswith("/api/"):
         return API_CSP
-    return PAGE_CSP
+    return page_csp()
 
 
 class SecurityHeadersMiddleware:
