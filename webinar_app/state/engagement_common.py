@@ -16,6 +16,7 @@ from sqlmodel import Session
 from webinar_app import routes
 from webinar_app.core.db import session_scope
 from webinar_app.models import User
+from webinar_app.realtime.hub import hub
 from webinar_app.services.errors import NotFound
 from webinar_app.state.chat import webinar_id_from_path
 
@@ -28,6 +29,31 @@ def room_id(state: rx.State) -> int | None:
     if not path.startswith(routes.LIVE_PREFIX):
         return None
     return webinar_id_from_path(path)
+
+
+class RoomTopics:
+    """The room topics a tab's state listens to: joined on page load, left on leaving the
+    page, on a ban, or before joining another room. Each state names its topics in
+    `_room_topics` and keeps the room in a backend var `_room` (0: none)."""
+
+    def _room_topics(self, webinar_id: int) -> list[str]:
+        raise NotImplementedError
+
+    def _join_room(self, webinar_id: int) -> None:
+        self._room = webinar_id
+        for topic in self._room_topics(webinar_id):
+            hub.join(topic, self.router.session.client_token, type(self))  # type: ignore[attr-defined]
+
+    def _leave(self) -> None:
+        room: int = getattr(self, "_room", 0)
+        if room:
+            for topic in self._room_topics(room):
+                hub.leave(topic, self.router.session.client_token, type(self))  # type: ignore[attr-defined]
+            self._room = 0
+
+    def _listens_to(self, topic: str) -> bool:
+        room: int = getattr(self, "_room", 0)
+        return bool(room) and topic in self._room_topics(room)
 
 
 def _as_user(user_id: int, action: Callable[[Session, User], T]) -> T:

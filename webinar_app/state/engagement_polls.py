@@ -28,12 +28,11 @@ import reflex as rx
 
 from webinar_app.core.db import session_scope
 from webinar_app.realtime import Event
-from webinar_app.realtime.hub import hub
 from webinar_app.services.engagement import access, polls
 from webinar_app.services.errors import DomainError, Invalid
 from webinar_app.services.webinars import is_host
 from webinar_app.state.auth import login_redirect, user_for
-from webinar_app.state.engagement_common import as_int, in_thread, room_id
+from webinar_app.state.engagement_common import RoomTopics, as_int, in_thread, room_id
 from webinar_app.state.forms import message_of
 
 
@@ -109,7 +108,7 @@ def _option_ids(value: Any) -> list[int] | None:
     return None if any(i is None for i in ids) else ids  # type: ignore[return-value]
 
 
-class PollsState(rx.State):
+class PollsState(RoomTopics, rx.State):
     webinar_id: int = 0
     polls: list[PollItem] = []
     loaded: bool = False
@@ -128,11 +127,8 @@ class PollsState(rx.State):
     def _topics(self, webinar_id: int, host: bool) -> list[str]:
         return [access.polls_topic(webinar_id)] + ([access.hosts_topic(webinar_id)] if host else [])
 
-    def _leave(self) -> None:
-        if self._room:
-            for topic in self._topics(self._room, True):
-                hub.leave(topic, self.router.session.client_token, PollsState)
-            self._room = 0
+    def _room_topics(self, webinar_id: int) -> list[str]:
+        return self._topics(webinar_id, self._host)
 
     @rx.event
     async def open_polls(self) -> Any:
@@ -157,9 +153,7 @@ class PollsState(rx.State):
         self.webinar_id, self._host, self.is_host = webinar_id, host, host
         self.polls = [item_from(d, host=host) for d in items]
         self.allowed, self.error, self.loaded = True, "", True
-        self._room = webinar_id
-        for topic in self._topics(webinar_id, host):
-            hub.join(topic, self.router.session.client_token, PollsState)
+        self._join_room(webinar_id)
         return None
 
     @rx.event
@@ -240,7 +234,7 @@ class PollsState(rx.State):
     # ---------------------------------------------------------------- pushed events
 
     async def _on_realtime(self, topic: str, event: Event) -> None:
-        if not self._room or topic not in self._topics(self._room, self._host):
+        if not self._listens_to(topic):
             return
         data = event.data
         if event.kind == "poll_changed":

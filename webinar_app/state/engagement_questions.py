@@ -22,12 +22,11 @@ import reflex as rx
 
 from webinar_app.core.db import session_scope
 from webinar_app.realtime import Event
-from webinar_app.realtime.hub import hub
 from webinar_app.services.engagement import access, questions
 from webinar_app.services.errors import Conflict, DomainError, Invalid
 from webinar_app.services.webinars import is_host
 from webinar_app.state.auth import login_redirect, user_for
-from webinar_app.state.engagement_common import as_int, in_thread, room_id
+from webinar_app.state.engagement_common import RoomTopics, as_int, in_thread, room_id
 from webinar_app.state.forms import message_of
 
 MAX_LENGTH = questions.MAX_LENGTH
@@ -90,7 +89,7 @@ def _key(item: QuestionItem) -> tuple[int, int, int, int]:
     return questions.sort_key(dataclasses.asdict(item))
 
 
-class QuestionsState(rx.State):
+class QuestionsState(RoomTopics, rx.State):
     webinar_id: int = 0
     questions: list[QuestionItem] = []
     loaded: bool = False
@@ -109,10 +108,8 @@ class QuestionsState(rx.State):
     def question_count(self) -> int:
         return len(self.questions)
 
-    def _leave(self) -> None:
-        if self._room:
-            hub.leave(access.qa_topic(self._room), self.router.session.client_token, QuestionsState)
-            self._room = 0
+    def _room_topics(self, webinar_id: int) -> list[str]:
+        return [access.qa_topic(webinar_id)]
 
     @rx.event
     async def open_questions(self) -> Any:
@@ -137,8 +134,7 @@ class QuestionsState(rx.State):
         self.webinar_id, self._host, self.is_host, self._me = webinar_id, host, host, me
         self.questions = [item_from(d) for d in items]
         self.allowed, self.error, self.loaded = True, "", True
-        self._room = webinar_id
-        hub.join(access.qa_topic(webinar_id), self.router.session.client_token, QuestionsState)
+        self._join_room(webinar_id)
         return None
 
     @rx.event
@@ -246,7 +242,7 @@ class QuestionsState(rx.State):
     # ---------------------------------------------------------------- pushed events
 
     async def _on_realtime(self, topic: str, event: Event) -> None:
-        if not self._room or topic != access.qa_topic(self._room):
+        if not self._listens_to(topic):
             return
         data = event.data
         if event.kind == "question_changed":

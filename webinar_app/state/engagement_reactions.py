@@ -20,12 +20,11 @@ import reflex as rx
 
 from webinar_app.core.db import session_scope
 from webinar_app.realtime import Event
-from webinar_app.realtime.hub import hub
 from webinar_app.services.engagement import access, hands, reactions
 from webinar_app.services.errors import DomainError, RateLimited
 from webinar_app.services.webinars import is_host
 from webinar_app.state.auth import login_redirect, user_for
-from webinar_app.state.engagement_common import as_int, in_thread, room_id
+from webinar_app.state.engagement_common import RoomTopics, as_int, in_thread, room_id
 from webinar_app.state.forms import message_of
 
 BURST_SECONDS = 5.0
@@ -50,15 +49,13 @@ class HandItem:
     raised_at: str
 
 
-class ReactionsState(rx.State):
+class ReactionsState(RoomTopics, rx.State):
     bursts: list[Burst] = []
     _seq: int = 0
     _room: int = 0
 
-    def _leave(self) -> None:
-        if self._room:
-            hub.leave(access.reactions_topic(self._room), self.router.session.client_token, ReactionsState)
-            self._room = 0
+    def _room_topics(self, webinar_id: int) -> list[str]:
+        return [access.reactions_topic(webinar_id)]
 
     @rx.event
     async def open_reactions(self) -> Any:
@@ -76,8 +73,7 @@ class ReactionsState(rx.State):
                 access.require_reader(session, user, webinar_id)
             except DomainError:
                 return None
-        self._room = webinar_id
-        hub.join(access.reactions_topic(webinar_id), self.router.session.client_token, ReactionsState)
+        self._join_room(webinar_id)
         return None
 
     @rx.event
@@ -103,7 +99,7 @@ class ReactionsState(rx.State):
         return None
 
     async def _on_realtime(self, topic: str, event: Event) -> None:
-        if not self._room or topic != access.reactions_topic(self._room) or event.kind != "reactions":
+        if not self._listens_to(topic) or event.kind != "reactions":
             return
         now = time.time()
         kept = [b for b in self.bursts if now - b.at < BURST_SECONDS]
@@ -114,7 +110,7 @@ class ReactionsState(rx.State):
         self.bursts = kept[-MAX_BURSTS:]
 
 
-class HandsState(rx.State):
+class HandsState(RoomTopics, rx.State):
     raised: bool = False
     queue: list[HandItem] = []
     # For drawing the host queue only; the service decides who may clear hands.
@@ -129,13 +125,8 @@ class HandsState(rx.State):
     def queue_count(self) -> int:
         return len(self.queue)
 
-    def _topic(self, webinar_id: int) -> str:
-        return access.hosts_topic(webinar_id) if self._host else access.hand_topic(webinar_id, self._me)
-
-    def _leave(self) -> None:
-        if self._room:
-            hub.leave(self._topic(self._room), self.router.session.client_token, HandsState)
-            self._room = 0
+    def _room_topics(self, webinar_id: int) -> list[str]:
+        return [access.hosts_topic(webinar_id) if self._host else access.hand_topic(webinar_id, self._me)]
 
     @rx.event
     async def open_hands(self) -> Any:
@@ -162,8 +153,7 @@ class HandsState(rx.State):
             self._me = user.id or 0
         self._host, self.is_host, self.allowed = host, host, True
         self.queue = [_hand(r) for r in rows]
-        self._room = webinar_id
-        hub.join(self._topic(webinar_id), self.router.session.client_token, HandsState)
+        self._join_room(webinar_id)
         return None
 
     @rx.event
@@ -223,7 +213,7 @@ class HandsState(rx.State):
         return None
 
     async def _on_realtime(self, topic: str, event: Event) -> None:
-        if not self._room or topic != self._topic(self._room):
+        if not self._listens_to(topic):
             return
         if event.kind == "hand" and not self._host:
             self.raised = bool(event.data.get("raised"))
