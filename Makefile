@@ -25,6 +25,7 @@ setup: $(VENV)/.installed
 setup-test: $(VENV)/.installed-test
 	scripts/ensure-services.sh
 	scripts/ensure-chromium.sh
+	scripts/ensure-axe.sh
 
 migrate: setup
 	$(PY) -m webinar_app migrate

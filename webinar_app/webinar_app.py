@@ -15,7 +15,9 @@ async def _fresh_db_pool() -> None:
 
 
 # The theme lives in rxconfig.py (RadixThemesPlugin), as Reflex 0.10 wants it.
-app = rx.App(api_transformer=fastapi_app)
+# Sonner's "rich colours" put green/red text on pale green/red at under 4.5:1 (axe
+# color-contrast); the plain toasts keep their coloured icon and read as well in both themes.
+app = rx.App(api_transformer=fastapi_app, toaster=rx.toast.provider(rich_colors=False))
 app.register_lifespan_task(_fresh_db_pool)
 app.register_lifespan_task(realtime_lifespan)
 # One mail/reminder loop per worker; claims in the database keep every mail single.

@@ -89,3 +89,17 @@ def test_admin_uploads_a_video_and_a_registrant_watches_it(
     finally:
         admin_ctx.close()
         student_ctx.close()
+
+
+def upload_recording(
+    session: Session, admin: Any, webinar_id: int, title: str, *, size: int = 64 * 1024
+) -> Recording:
+    """A recording stored as a real (tiny) MP4 file, through the same upload path as the form,
+    for tests that need a replay page without driving the upload UI."""
+    from webinar_app.services.uploads import RecordingUpload
+
+    upload = RecordingUpload()
+    upload.write(mp4_bytes(size))
+    return recordings.create_recording(
+        session, admin, {"event": webinar_id, "title": title, "duration_minutes": 5}, stored=upload.finish()
+    )

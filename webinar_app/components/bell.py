@@ -45,13 +45,19 @@ def bell(suffix: str = "") -> rx.Component:
                         NotificationState.badge,
                         color_scheme="red",
                         variant="solid",
+                        high_contrast=True,  # white on red-9 is under 4.5:1 at this size
                         radius="full",
                         id=f"bell-badge{suffix}",
                     ),
                 ),
                 variant="ghost",
                 id=f"bell{suffix}",
-                aria_label="Notifications",
+                # the visible count must be part of the name (axe: label-content-name-mismatch)
+                aria_label=rx.cond(
+                    NotificationState.unread_count > 0,
+                    f"Notifications: {NotificationState.badge} unread",
+                    "Notifications",
+                ),
             ),
         ),
         rx.menu.content(

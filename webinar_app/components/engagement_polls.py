@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from webinar_app.components.forms import labelled_radio
 from webinar_app.services.engagement.polls import MAX_OPTION, MAX_QUESTION
 from webinar_app.state.engagement_polls import PollFormState, PollItem, PollOptionItem, PollsState
 
@@ -68,10 +69,8 @@ def create_form() -> rx.Component:
                 rx.hstack(
                     rx.radio_group.root(
                         rx.hstack(
-                            rx.radio_group.item(value="single", id="poll-single"),
-                            rx.text("Single choice", size="2"),
-                            rx.radio_group.item(value="multiple", id="poll-multiple"),
-                            rx.text("Multiple choice", size="2"),
+                            labelled_radio("single", "Single choice", id="poll-single"),
+                            labelled_radio("multiple", "Multiple choice", id="poll-multiple"),
                             align="center",
                             spacing="2",
                         ),

@@ -18,6 +18,16 @@ def field_error(error: Var[str] | str, input_id: str) -> rx.Component:
     )
 
 
+def labelled_radio(value: str, label: str, **item_props: Any) -> rx.Component:
+    """A radio item inside a `<label>` with its text: a Radix radio is a `<button>` with no
+    text of its own, so without the label a screen reader announces an unnamed radio."""
+    return rx.text(
+        rx.flex(rx.radio_group.item(value=value, **item_props), label, gap="2", align="center"),
+        as_="label",
+        size="2",
+    )
+
+
 def text_field(
     label: str,
     name: str,

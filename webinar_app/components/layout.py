@@ -57,7 +57,8 @@ def user_menu() -> rx.Component:
                 rx.icon("chevron_down", size=16),
                 variant="ghost",
                 id="user-menu",
-                aria_label="Account menu",
+                # No aria-label: the avatar and the visible name are its name, so speech input
+                # can say what it sees (axe: label-content-name-mismatch).
             ),
         ),
         rx.menu.content(

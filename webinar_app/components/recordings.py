@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from webinar_app.components.embed import embed_frame
+from webinar_app.components.forms import labelled_radio
 from webinar_app.state.recordings import (
     RECORDING_UPLOAD_ID,
     RecordingAdminState,
@@ -64,8 +65,10 @@ def recording_card(card: RecordingCard | Var[RecordingCard]) -> rx.Component:
                         rx.cond(card.duration != "", rx.badge(rx.icon("clock", size=12), card.duration)),
                         rx.cond(
                             card.is_public,
-                            rx.badge("Public", color_scheme="green", variant="soft"),
-                            rx.badge("Registrants only", color_scheme="amber", variant="soft"),
+                            rx.badge("Public", color_scheme="green", variant="soft", high_contrast=True),
+                            rx.badge(
+                                "Registrants only", color_scheme="amber", variant="soft", high_contrast=True
+                            ),
                         ),
                         rx.text(card.uploaded, size="1", color_scheme="gray"),
                         spacing="2",
@@ -201,10 +204,8 @@ def admin_form() -> rx.Component:
                         "is_public",
                         rx.radio_group.root(
                             rx.hstack(
-                                rx.hstack(rx.radio_group.item(value="true"), rx.text("Public", size="2")),
-                                rx.hstack(
-                                    rx.radio_group.item(value="false"), rx.text("Registrants only", size="2")
-                                ),
+                                labelled_radio("true", "Public"),
+                                labelled_radio("false", "Registrants only"),
                                 spacing="4",
                             ),
                             value=RecordingAdminState.form["is_public"],

@@ -121,7 +121,8 @@ def webinar_card(card: WebinarCard | Var[WebinarCard]) -> rx.Component:
         href=card.href,
         underline="none",
         color="inherit",
-        aria_label=card.title,
+        # No aria-label: its name is the card's own text (title first), so a speech-input user
+        # saying any visible word of the card reaches it (axe: label-content-name-mismatch).
         height="100%",
         display="block",
     )

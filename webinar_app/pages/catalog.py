@@ -52,13 +52,16 @@ def category_filter() -> rx.Component:
 def status_tabs() -> rx.Component:
     return rx.tabs.root(
         rx.tabs.list(
-            rx.tabs.trigger("Upcoming", value="upcoming", id="tab-upcoming"),
+            # The tabs filter one shared result list (no per-tab content panels), so each tab
+            # controls it; Radix's default aria-controls would name panels that do not exist.
+            rx.tabs.trigger("Upcoming", value="upcoming", id="tab-upcoming", aria_controls="catalog-results"),
             rx.tabs.trigger(
                 rx.hstack(rx.icon("radio", size=14), "Live now", spacing="1", align="center"),
                 value="live",
                 id="tab-live",
+                aria_controls="catalog-results",
             ),
-            rx.tabs.trigger("Past", value="past", id="tab-past"),
+            rx.tabs.trigger("Past", value="past", id="tab-past", aria_controls="catalog-results"),
             size="2",
         ),
         value=CatalogState.tab,
@@ -136,7 +139,7 @@ def catalog_page() -> rx.Component:
                 CatalogState.error != "",
                 rx.callout(CatalogState.error, icon="triangle_alert", color_scheme="red", width="100%"),
             ),
-            results(),
+            rx.box(results(), id="catalog-results", width="100%"),
             spacing="5",
             width="100%",
         )

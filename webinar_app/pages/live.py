@@ -30,7 +30,13 @@ def live_badge() -> rx.Component:
     return rx.cond(
         LiveState.is_live,
         rx.badge(
-            rx.icon("radio", size=14), "LIVE", color_scheme="red", variant="solid", size="2", id="live-badge"
+            rx.icon("radio", size=14),
+            "LIVE",
+            color_scheme="red",
+            variant="solid",
+            high_contrast=True,  # white on red-9 is 3.9:1; small text needs 4.5:1
+            size="2",
+            id="live-badge",
         ),
         rx.badge("Not live", color_scheme="gray", size="2", id="live-badge"),
     )
@@ -46,6 +52,7 @@ def host_controls() -> rx.Component:
                 "End live",
                 color_scheme="red",
                 variant="soft",
+                high_contrast=True,  # red-11 on red-3 is just under 4.5:1
                 on_click=LiveState.end_live,
                 loading=LiveState.busy,
                 id="end-live",

@@ -38,7 +38,7 @@ def login_page() -> rx.Component:
             rx.hstack(
                 rx.link("Forgot password?", href=routes.FORGOT_PASSWORD, size="2", id="forgot-link"),
                 rx.spacer(),
-                rx.text("New here? ", rx.link("Sign up", href=routes.SIGNUP), size="2"),
+                rx.text("New here? ", rx.link("Sign up", href=routes.SIGNUP, underline="always"), size="2"),
                 width="100%",
             ),
         )

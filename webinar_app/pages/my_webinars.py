@@ -23,7 +23,7 @@ def soon_alerts() -> rx.Component:
                 rx.foreach(
                     MyWebinarsState.soon,
                     lambda c: rx.hstack(
-                        rx.link(c.title, href=c.href, weight="medium"),
+                        rx.link(c.title, href=c.href, weight="medium", high_contrast=True),
                         rx.text("·", color_scheme="gray"),
                         rx.moment(c.start_iso, from_now=True, interval=30_000),
                         spacing="2",
@@ -33,6 +33,7 @@ def soon_alerts() -> rx.Component:
                 spacing="1",
             ),
             color_scheme="amber",
+            high_contrast=True,  # amber-11 on amber-3 is 4.2:1; the alert must be readable
             width="100%",
             id="soon-alert",
             role="status",

@@ -270,6 +270,8 @@ def email_card() -> rx.Component:
                     value=ProfileState.timezone,
                     on_change=ProfileState.choose_timezone,
                     id="profile-timezone",
+                    # the text beside it is not a <label>: name the combobox itself
+                    custom_attrs={"aria-label": "Time zone for emails"},
                 ),
                 spacing="3",
                 align="center",

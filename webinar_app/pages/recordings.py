@@ -32,7 +32,9 @@ def filters() -> rx.Component:
             max_width="360px",
         ),
         rx.select.root(
-            rx.select.trigger(placeholder="All webinars", id="recordings-webinar-filter"),
+            rx.select.trigger(
+                placeholder="All webinars", id="recordings-webinar-filter", aria_label="Webinar"
+            ),
             rx.select.content(
                 rx.select.item("All webinars", value=ALL),
                 rx.foreach(S.webinar_choices, lambda c: rx.select.item(c.label, value=c.value)),
@@ -130,8 +132,10 @@ def recording_page() -> rx.Component:
                         ),
                         rx.cond(
                             rec.is_public,
-                            rx.badge("Public", color_scheme="green", variant="soft"),
-                            rx.badge("Registrants only", color_scheme="amber", variant="soft"),
+                            rx.badge("Public", color_scheme="green", variant="soft", high_contrast=True),
+                            rx.badge(
+                                "Registrants only", color_scheme="amber", variant="soft", high_contrast=True
+                            ),
                         ),
                         rx.text(rec.uploaded, size="1", color_scheme="gray"),
                         spacing="3",

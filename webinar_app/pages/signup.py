@@ -73,6 +73,10 @@ def signup_page() -> rx.Component:
                 id="signup-form",
                 width="100%",
             ),
-            rx.text("Already have an account? ", rx.link("Log in", href=routes.LOGIN), size="2"),
+            rx.text(
+                "Already have an account? ",
+                rx.link("Log in", href=routes.LOGIN, underline="always"),
+                size="2",
+            ),
         )
     )
