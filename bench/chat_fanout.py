@@ -157,12 +157,13 @@ class Client:
         self.chat_vars: dict[str, Any] = {}
         self.seen: set[int] = set()
         self.history_len = 0
+        self.token = ""  # set on join
         self.ready = asyncio.Event()
         self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("event", self._on_event, namespace=NAMESPACE)
 
     async def join(self) -> None:
-        token = str(uuid.uuid4())  # the tab's session token (sessionStorage in a browser)
+        self.token = token = str(uuid.uuid4())  # the tab's session token (sessionStorage in a browser)
         await self.sio.connect(
             f"{self.url}?token={token}", socketio_path="/_event", transports=["websocket"],
             auth=self.proto.boot(self.access_token, self.path), namespaces=[NAMESPACE], wait_timeout=60,

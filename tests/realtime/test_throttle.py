@@ -159,3 +159,37 @@ def test_superseding_events_reach_each_tab_only_as_the_newest() -> None:
         totals = [e.data["total"] for e in mine if e.kind == "poll_results"]
         assert totals == [50, 51], totals
         assert [e.kind for e in mine].count("poll_changed") == 1
+
+
+def test_superseding_events_reach_a_tab_at_most_once_per_interval() -> None:
+    """Flushes 0.25 s apart can still queue into back-to-back deliveries; the hub spaces them."""
+    from webinar_app.realtime.hub import SUPERSEDE_INTERVAL
+
+    class _TimedHub(_RecordingHub):
+        def __init__(self) -> None:
+            super().__init__()
+            self.times: list[float] = []
+
+        async def _deliver_now(
+            self, topic: str, token: str, classes: tuple[type[Any], ...], event: Event
+        ) -> None:
+            await super()._deliver_now(topic, token, classes, event)
+            self.times.append(time.monotonic())
+
+    async def scenario() -> _TimedHub:
+        hub = _TimedHub()
+        hub.start(asyncio.get_running_loop())
+        hub._subscribers["polls:1"]["tab-1"] = {_State: None}
+        for n in range(1, 41):  # a result every 20 ms for 0.8 s: far more often than the interval
+            hub._fan_out("polls:1", _results(n))
+            await asyncio.sleep(0.02)
+        while hub._tasks:
+            await asyncio.sleep(0.02)
+        return hub
+
+    hub = asyncio.run(scenario())
+    totals = [e.data["total"] for _t, e in hub.delivered]
+    assert totals[0] == 1 and totals[-1] == 40, totals  # leading edge at once, the newest last
+    assert totals == sorted(totals) and len(totals) <= 5, totals
+    gaps = [b - a for a, b in zip(hub.times, hub.times[1:], strict=False)]
+    assert all(gap >= SUPERSEDE_INTERVAL for gap in gaps), gaps

@@ -24,6 +24,13 @@ log = logging.getLogger(__name__)
 # one task per subscriber all at once (1,000 for a full room), every tab waited for the whole
 # room (p50 close to max) and Redis connections piled up. Bounded, they run in arrival order.
 DELIVERY_CONCURRENCY = 32
+# A tab gets a superseding event (poll results, Q&A vote counts, the hands queue) of one key at
+# most once per this interval. The publishers' throttle spaces *flushes* 0.25 s apart cluster-wide,
+# but deliveries queue for the slots above, so a late one and the next prompt one could reach a tab
+# back to back: 5 or 6 results in a second at 200 voting clients (bench/poll_votes.py). A delivery
+# waits here (holding no slot) until the tab's previous one of that key is this old; whatever is
+# published meanwhile still coalesces into it, so the tab then gets the newest.
+SUPERSEDE_INTERVAL = 0.25
 
 
 class Receiver(Protocol):
@@ -45,6 +52,10 @@ class Hub:
         self._slots_loop: asyncio.AbstractEventLoop | None = None
         # (token, supersede key) -> the newest event still waiting for a delivery slot.
         self._latest: dict[tuple[str, str], Event] = {}
+        # (token, supersede key) -> loop time its last delivery ended; and the one in progress.
+        self._paced: dict[tuple[str, str], float] = {}
+        self._paced_prune_at = 1024
+        self._busy: dict[tuple[str, str], asyncio.Event] = {}
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -117,11 +128,48 @@ class Hub:
     async def _deliver(
         self, slots: asyncio.Semaphore, topic: str, token: str, classes: tuple[type[Any], ...], event: Event
     ) -> None:
-        async with slots:
-            supersede = event.data.get(SUPERSEDE_KEY)
-            if supersede is not None:
-                event = self._latest.pop((token, str(supersede)), event)
-            await self._deliver_now(topic, token, classes, event)
+        supersede = event.data.get(SUPERSEDE_KEY)
+        if supersede is None:
+            async with slots:
+                await self._deliver_now(topic, token, classes, event)
+            return
+        key = (token, str(supersede))
+        await self._pace(key)
+        done = self._busy[key] = asyncio.Event()
+        try:
+            async with slots:
+                event = self._latest.pop(key, event)
+                await self._deliver_now(topic, token, classes, event)
+        finally:
+            self._paced[key] = asyncio.get_running_loop().time()
+            del self._busy[key]
+            done.set()
+            self._prune_paced()
+
+    async def _pace(self, key: tuple[str, str]) -> None:
+        """Wait for the previous delivery of `key` to this tab to end and be SUPERSEDE_INTERVAL old.
+
+        At most one delivery per key waits here (later events coalesce into it through
+        `_latest`), so after the wait it is the only one for this key.
+        """
+        loop = asyncio.get_running_loop()
+        while True:
+            busy = self._busy.get(key)
+            if busy is not None:
+                await busy.wait()
+                continue
+            wait = self._paced.get(key, float("-inf")) + SUPERSEDE_INTERVAL - loop.time()
+            if wait <= 0:
+                return
+            await asyncio.sleep(wait)
+
+    def _prune_paced(self) -> None:
+        """Forget tabs whose last paced delivery is older than the interval (closed tabs too)."""
+        if len(self._paced) <= self._paced_prune_at:
+            return
+        cutoff = asyncio.get_running_loop().time() - SUPERSEDE_INTERVAL
+        self._paced = {k: t for k, t in self._paced.items() if t > cutoff}
+        self._paced_prune_at = max(1024, 2 * len(self._paced))
 
     async def _deliver_now(
         self, topic: str, token: str, classes: tuple[type[Any], ...], event: Event
