@@ -324,8 +324,7 @@ def _choices(data: dict[str, Any], poll: Poll, options: list[PollOption]) -> lis
 
 def vote(session: Session, user: User, poll_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """One ballot per user while the poll is open; the results follow, throttled."""
-    poll, _webinar, host = _visible(session, user, poll_id)
-    access.require_reader(session, user, poll.webinar_id)
+    poll, _webinar, host = _visible(session, user, poll_id)  # a reader of the room, or 403/404
     if poll.status != OPEN:
         raise PermissionDenied("This poll is not open for votes")
     choices = _choices(data, poll, _options(session, [poll.id])[poll.id])  # type: ignore[list-item,index]
