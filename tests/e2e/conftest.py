@@ -100,6 +100,30 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+class JourneyShots:
+    """Numbered full-page screenshots of one journey, `journeys/<journey>/<nn>-<step>.png`
+    under test-artifacts/, so a reader can follow the steps in order. The folder is emptied
+    first: a rerun with fewer steps must not leave stale pictures between the new ones."""
+
+    def __init__(self, root: Path, journey: str) -> None:
+        self.folder = root / "journeys" / journey
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in self.folder.glob("*.png"):
+            old.unlink()
+        self.count = 0
+
+    def __call__(self, page: Any, step: str) -> Path:
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def journey_shots(artifacts: Path) -> Callable[[str], JourneyShots]:
+    return lambda journey: JourneyShots(artifacts, journey)
+
+
 # ------------------------------------------------------------------ accessibility (axe-core)
 
 # Installed from tests/e2e/axe/package-lock.json by scripts/ensure-axe.sh (make setup-test).

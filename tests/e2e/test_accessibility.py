@@ -63,6 +63,7 @@ def test_main_pages_have_no_serious_accessibility_violations(
     attendee.click("#tab-polls")
     axe(attendee, "live room: polls")
     for url, ready, name in (
+        (routes.webinar_url(webinar.id), "#unregister-button", "webinar detail, registered"),
         (routes.MY_WEBINARS, "#agenda-upcoming", "my webinars"),
         (routes.NOTIFICATIONS, "#mark-all-read", "notifications"),
         (routes.INBOX, "#inbox-new", "inbox"),

@@ -48,15 +48,7 @@ def test_account_journey(page: Page, frontend_url: str, outbox: Any, artifacts: 
     page.on("framenavigated", lambda frame: visited.append(frame.url))
 
     # --- sign up (first an inline error from the service, then the real thing)
-    page.goto(frontend_url + routes.SIGNUP)
-    wait_ready(page)
-    page.fill("#username", "ada")
-    page.fill("#email", EMAIL)
-    page.fill("#first-name", "Ada")
-    page.fill("#last-name", "Lovelace")
-    page.fill("#password", PASSWORD)
-    page.fill("#password-confirm", PASSWORD + "x")
-    page.click("#signup-submit")
+    sign_up(page, frontend_url, "ada", EMAIL, "Ada Lovelace", confirm=PASSWORD + "x")
     expect(page.locator("#password-error")).to_contain_text("Passwords do not match")
     shot(page, artifacts, "01-signup-error")
     page.fill("#password-confirm", PASSWORD)
@@ -86,10 +78,7 @@ def test_account_journey(page: Page, frontend_url: str, outbox: Any, artifacts: 
 
     # --- log in
     expect(page).to_have_url(re.compile(re.escape(routes.LOGIN)))
-    wait_ready(page)
-    page.fill("#login", "ada")
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
+    log_in(page, "ada", PASSWORD)
     expect(page.locator("#nav-user-name")).to_have_text("Ada Lovelace")
     expect(page.locator("#home-welcome")).to_contain_text("Ada Lovelace")
     expect(page.locator("#webinars-empty")).to_contain_text("No webinars yet")
@@ -147,13 +136,43 @@ def test_account_journey(page: Page, frontend_url: str, outbox: Any, artifacts: 
     assert not [url for url in visited if access in url or refresh in url or "token=" in url]
 
 
-def sign_in(page: Page, frontend_url: str, login: str, next_path: str | None = None) -> None:
-    page.goto(frontend_url + routes.login_url(next_path))
+def sign_up(
+    page: Page, frontend_url: str, username: str, email: str, full_name: str, *, confirm: str = PASSWORD
+) -> None:
+    """Fill and send the sign-up form (password PASSWORD; `confirm` differs to see the error)."""
+    first, _, last = full_name.partition(" ")
+    page.goto(frontend_url + routes.SIGNUP)
+    wait_ready(page)
+    page.fill("#username", username)
+    page.fill("#email", email)
+    page.fill("#first-name", first)
+    page.fill("#last-name", last)
+    page.fill("#password", PASSWORD)
+    page.fill("#password-confirm", confirm)
+    page.click("#signup-submit")
+
+
+def verify_email(page: Page, outbox: Any, email: str) -> None:
+    """On the verify page the sign-up led to: the code from the mail, then on to log in."""
+    expect(page).to_have_url(re.compile(re.escape(routes.VERIFY_EMAIL)))
+    expect(page.locator("#verify-email")).to_have_value(email)
+    page.fill("#otp", outbox.last_code(email))
+    page.click("#verify-submit")
+    expect(page).to_have_url(re.compile(re.escape(routes.LOGIN)))
+
+
+def log_in(page: Page, login: str, password: str = "correct-horse-1") -> None:
+    """On the login page: send the form and wait for the signed-in navbar."""
     wait_ready(page)
     page.fill("#login", login)
-    page.fill("#password", "correct-horse-1")
+    page.fill("#password", password)
     page.click("#login-submit")
     expect(page.locator("#user-menu")).to_be_visible()
+
+
+def sign_in(page: Page, frontend_url: str, login: str, next_path: str | None = None) -> None:
+    page.goto(frontend_url + routes.login_url(next_path))
+    log_in(page, login)
 
 
 def test_admin_page_lists_users_for_admins_and_refuses_students(
@@ -167,10 +186,7 @@ def test_admin_page_lists_users_for_admins_and_refuses_students(
     # Signed out: bounced to log in, and brought back to /admin afterwards.
     page.goto(frontend_url + routes.ADMIN)
     expect(page).to_have_url(re.compile(re.escape(routes.LOGIN) + r"\?next=%2Fadmin"))
-    wait_ready(page)
-    page.fill("#login", "alice")
-    page.fill("#password", "correct-horse-1")
-    page.click("#login-submit")
+    log_in(page, "alice")
     expect(page).to_have_url(re.compile(re.escape(routes.ADMIN) + "$"))
     expect(page.locator("#admin-not-allowed")).to_be_visible()
     expect(page.locator("#nav-admin")).to_have_count(0)

@@ -105,7 +105,7 @@ def live_banner() -> rx.Component:
                 ),
                 rx.spacer(),
                 rx.link(
-                    rx.button("Join now", size="1"),
+                    rx.button("Join now", size="1", high_contrast=True),  # white on red-9 is 3.9:1
                     href=routes.LIVE_PREFIX + NotificationState.live_banner_webinar_id.to_string(),
                     id="live-banner-join",
                 ),

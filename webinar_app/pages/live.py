@@ -61,6 +61,7 @@ def host_controls() -> rx.Component:
                 rx.icon("radio", size=14),
                 "Start live",
                 color_scheme="red",
+                high_contrast=True,  # white on red-9 is 3.9:1
                 on_click=LiveState.start_live,
                 loading=LiveState.busy,
                 id="start-live",
