@@ -157,9 +157,10 @@ class Outbox:
         return [m for m in self.messages() if m["To"].lower() == address.lower()]
 
     @staticmethod
-    def text_of(message: Message) -> str:
+    def text_of(message: Message, content_type: str = "text/plain") -> str:
+        """The first part of that type, decoded ("" if the mail has none)."""
         for part in message.walk():
-            if part.get_content_type() == "text/plain":
+            if part.get_content_type() == content_type:
                 payload = part.get_payload(decode=True)
                 assert isinstance(payload, bytes)
                 return payload.decode()

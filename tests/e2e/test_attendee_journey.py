@@ -47,15 +47,6 @@ def wait_for_mail(outbox: Outbox, address: str, subject: re.Pattern[str], timeou
         time.sleep(0.2)
 
 
-def html_of(message: Message) -> str:
-    for part in message.walk():
-        if part.get_content_type() == "text/html":
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            return payload.decode()
-    return f"<pre>{Outbox.text_of(message)}</pre>"
-
-
 def test_attendee_signs_up_registers_is_reminded_joins_chats_and_watches_the_replay(
     new_page: Callable[[], Page],
     frontend_url: str,
@@ -106,7 +97,7 @@ def test_attendee_signs_up_registers_is_reminded_joins_chats_and_watches_the_rep
     assert "Join the live room" in Outbox.text_of(reminder)
     expect(page.locator("#bell-badge")).to_be_visible()
     mail_view = new_page()
-    mail_view.set_content(html_of(reminder))
+    mail_view.set_content(Outbox.text_of(reminder, "text/html"))
     shots(mail_view, "reminder-mail")
     page.goto(frontend_url + routes.NOTIFICATIONS)
     expect(page.get_by_text(f"Starting soon: {TITLE}")).to_be_visible()

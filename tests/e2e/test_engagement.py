@@ -9,34 +9,17 @@ host lowers it; a reaction bursts on both screens.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.test_live_room import open_room, seed_room
 from webinar_app import routes
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def new_page(browser: Browser, app_harness: Any) -> Iterator[Callable[[], Page]]:
-    """Independent browser contexts (separate storage: separate people)."""
-    contexts: list[Any] = []
-
-    def make() -> Page:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        pg = context.new_page()
-        pg.set_default_timeout(20_000)
-        return pg
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def shot(page: Page, artifacts: Path, name: str) -> None:

@@ -10,14 +10,14 @@ receives a new conversation and a reply live.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.conftest import make_user
 from tests.e2e.test_account_journey import sign_in
@@ -31,23 +31,6 @@ STREAM = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 
 def shot(page: Page, artifacts: Path, name: str) -> None:
     page.screenshot(path=str(artifacts / f"live-{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def new_page(browser: Browser, app_harness: Any) -> Iterator[Callable[[], Page]]:
-    """Independent browser contexts (separate storage: separate people)."""
-    contexts: list[Any] = []
-
-    def make() -> Page:
-        context = browser.new_context(viewport={"width": 1280, "height": 860})
-        contexts.append(context)
-        pg = context.new_page()
-        pg.set_default_timeout(20_000)
-        return pg
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
