@@ -196,7 +196,9 @@ class PollsState(RoomTopics, rx.State):
             self.voting = pid
         failure: Any = None
         try:
-            answer = await in_thread(user_id, lambda s, u: polls.vote(s, u, pid, {"options": ids}))
+            answer = await in_thread(
+                user_id, lambda s, u: polls.vote(s, u, pid, {"options": ids}, with_total=False)
+            )
         except Invalid as exc:
             failure = rx.toast.error(" ".join(next(iter(exc.errors.values()))))
         except DomainError as exc:
