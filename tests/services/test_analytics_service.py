@@ -176,3 +176,25 @@ def test_webinar_engagement_counts_live_minutes_and_replays(session, admin, stud
     assert (figures.replay_viewers, figures.replay_minutes) == (1, 15)
     with pytest.raises(PermissionDenied):
         analytics.webinar_engagement(session, student, w.id)
+
+
+def test_dashboard_counts_live_room_engagement(session, admin, student, other_student):
+    from webinar_app.models import Poll, PollBallot, Question, ReactionTally
+
+    w = _webinar(session, admin, "Talk", NOW - timedelta(minutes=5))
+    session.add_all(
+        [
+            Question(webinar_id=w.id, user_id=student.id, text="Why?", answered_at=NOW),
+            Question(webinar_id=w.id, user_id=other_student.id, text="How?"),
+            ReactionTally(webinar_id=w.id, emoji="clap", count=7),
+        ]
+    )
+    poll = Poll(webinar_id=w.id, question="Which?", status="open")
+    session.add(poll)
+    session.flush()
+    session.add_all([PollBallot(poll_id=poll.id, user_id=u.id) for u in (student, other_student)])
+    session.commit()
+    d = analytics.dashboard(session, admin)
+    expected = {"questions": 2, "questions_answered": 1, "polls": 1, "poll_votes": 2, "reactions": 7}
+    assert d.engagement == expected
+    assert d.as_dict()["engagement"]["poll_votes"] == 2

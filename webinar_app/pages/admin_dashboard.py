@@ -93,6 +93,16 @@ def dashboard() -> rx.Component:
             gap="3",
             wrap="wrap",
         ),
+        rx.heading("Live-room engagement", size="4", as_="h2"),
+        rx.flex(
+            stat("Questions asked", S.engagement["questions"], "dash-questions"),
+            stat("Questions answered", S.engagement["questions_answered"], "dash-answered"),
+            stat("Polls", S.engagement["polls"], "dash-polls"),
+            stat("Poll votes", S.engagement["poll_votes"], "dash-poll-votes"),
+            stat("Reactions", S.engagement["reactions"], "dash-reactions"),
+            gap="3",
+            wrap="wrap",
+        ),
         chart_card(
             "Registrations per day (30 days)", per_day_chart(S.registrations_per_day, "var(--indigo-9)")
         ),

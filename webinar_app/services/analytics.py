@@ -47,6 +47,8 @@ class Dashboard:
     registrations_per_day: list[tuple[str, int]]
     chat_messages_per_day: list[tuple[str, int]]
     top_webinars: list[Funnel]  # by confirmed registrations, each with its funnel
+    # Live-room engagement across the platform: questions asked / answered, polls, ballots, reactions.
+    engagement: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class Dashboard:
             "registrations_per_day": [{"day": d, "count": n} for d, n in self.registrations_per_day],
             "chat_messages_per_day": [{"day": d, "count": n} for d, n in self.chat_messages_per_day],
             "top_webinars": [dataclasses.asdict(f) for f in self.top_webinars],
+            "engagement": self.engagement,
         }
 
 
@@ -154,7 +157,9 @@ def dashboard(session: Session, actor: User, *, days: int = 30, top: int = 10) -
         )
         for i, t, n, a in top_rows
     ]
+    engagement = _engagement_totals(session)
     return Dashboard(
+        engagement=engagement,
         webinars_by_status=by_status,
         users=int(users),
         active_users=int(active),
@@ -179,6 +184,23 @@ class WebinarEngagement:
     live_minutes: int
     replay_viewers: int
     replay_minutes: int
+
+
+def _engagement_totals(session: Session) -> dict[str, int]:
+    """Q&A, polls and reactions over every webinar, in one statement of scalar subqueries."""
+    from webinar_app.models import Poll, PollBallot, Question, ReactionTally
+
+    row = session.exec(
+        select(  # type: ignore[call-overload]
+            select(func.count(Question.id)).scalar_subquery(),
+            select(func.count(Question.answered_at)).scalar_subquery(),
+            select(func.count(Poll.id)).scalar_subquery(),
+            select(func.count(PollBallot.id)).scalar_subquery(),
+            select(func.coalesce(func.sum(ReactionTally.count), 0)).scalar_subquery(),
+        )
+    ).one()
+    keys = ("questions", "questions_answered", "polls", "poll_votes", "reactions")
+    return {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
 
 
 def webinar_engagement(

@@ -26,6 +26,7 @@ class AdminDashboardState(rx.State):
     chat_per_day: list[dict[str, Any]] = []
     funnel: list[dict[str, Any]] = []
     status_series: list[dict[str, Any]] = []
+    engagement: dict[str, int] = {}
 
     @rx.event
     async def load(self) -> Any:
@@ -55,5 +56,6 @@ class AdminDashboardState(rx.State):
             }
             for f in d.top_webinars
         ]
+        self.engagement = d.engagement
         self.allowed = self.loaded = True
         return None
