@@ -19,13 +19,15 @@ from schemathesis.checks import not_a_server_error
 from sqlmodel import Session
 
 from tests.conftest import auth_headers, make_user
-from webinar_app.api.main import fastapi_app
+from webinar_app.api.main import create_api
 from webinar_app.core.security import utcnow
 from webinar_app.services import webinars
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 
-schema = schemathesis.openapi.from_asgi("/api/openapi.json", fastapi_app)
+# An app of its own: loading the schema starts the app, and the shared `fastapi_app` must stay
+# unstarted for the browser tests' AppHarness (Reflex adds its CORS middleware to it).
+schema = schemathesis.openapi.from_asgi("/api/openapi.json", create_api())
 
 
 @pytest.fixture
