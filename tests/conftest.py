@@ -247,3 +247,17 @@ def student_headers(client: Any, student: Any) -> dict[str, str]:
 @pytest.fixture
 def admin_headers(client: Any, admin: Any) -> dict[str, str]:
     return auth_headers(client, "root")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole session, shared by tests/e2e and the production
+    tests: Playwright's sync API allows one running instance per thread."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -284,18 +283,6 @@ def create_student(url: str, admin: dict[str, str], username: str) -> dict[str, 
     )
     assert response.status_code == 201, response.text
     return login(url, username, STUDENT_PASSWORD)
-
-
-def launch_chromium() -> Iterator[Any]:
-    """Headless Chromium as tests/e2e launches it (a module fixture in each test module)."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class ConsoleWatch:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -35,7 +34,6 @@ from tests.prod_server import (
     ProdServer,
     create_student,
     create_webinar,
-    launch_chromium,
     login,
     open_page,
     shared_server,
@@ -54,8 +52,8 @@ def prod(request: pytest.FixtureRequest) -> ProdServer:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    yield from launch_chromium()
+def chromium(browser: Any) -> Any:
+    return browser
 
 
 class Burst(threading.Thread):

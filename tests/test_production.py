@@ -20,7 +20,6 @@ once, and test_durability.py reuses the same server (tests/prod_server.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -36,7 +35,6 @@ from tests.prod_server import (
     ProdServer,
     create_student,
     create_webinar,
-    launch_chromium,
     login,
     open_page,
     shared_server,
@@ -52,8 +50,8 @@ def prod(request: pytest.FixtureRequest) -> ProdServer:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    yield from launch_chromium()
+def chromium(browser: Any) -> Any:
+    return browser
 
 
 @pytest.fixture(scope="module")

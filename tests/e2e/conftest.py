@@ -52,16 +52,6 @@ def app_harness(database_url: str) -> Iterator[Any]:
         yield harness
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def page(browser: Any, app_harness: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
