@@ -27,6 +27,9 @@ p99 <= 1 s; <= 100 KiB per connected client.
 
     .venv/bin/python bench/chat_fanout.py [--clients 200] [--seconds 60] [--workers 2]
         [--profile out.txt]   # py-spy (raw collapsed stacks) of the workers while sending
+        [--tracemalloc]       # memory breakdown per worker in data/ (core/memtrace.py, memtrace_diff.py);
+                              # WEBINAR_TRACEMALLOC_FRAMES=0: malloc statistics only, no tracing
+        [--connect-only]      # only open the websockets: what a bare connection costs
 """
 
 from __future__ import annotations
@@ -132,6 +135,7 @@ class Protocol:
         snapshot = asyncio.run(_resolve_delta(State(_reflex_internal_init=True).dict(initial=True)))
         self.hashes = state_snapshot_hashes(snapshot)  # `initialStateHashes` of context.jsx
         self.schema = State._to_frontend_schema()  # `stateSchema`
+        self.connect_only = False
 
     @staticmethod
     def router_data(path: str) -> dict[str, Any]:
@@ -164,6 +168,11 @@ class Client:
 
     async def join(self) -> None:
         self.token = token = str(uuid.uuid4())  # the tab's session token (sessionStorage in a browser)
+        if self.proto.connect_only:  # the websocket alone: no hydrate, no room (memory breakdown)
+            await self.sio.connect(f"{self.url}?token={token}", socketio_path="/_event",
+                                   transports=["websocket"], namespaces=[NAMESPACE], wait_timeout=60)
+            self.ready.set()
+            return
         await self.sio.connect(
             f"{self.url}?token={token}", socketio_path="/_event", transports=["websocket"],
             auth=self.proto.boot(self.access_token, self.path), namespaces=[NAMESPACE], wait_timeout=60,
@@ -230,6 +239,16 @@ def tree_cpu(tree: list[psutil.Process]) -> float:
     return total
 
 
+async def snapshot(label: str, wanted: bool) -> None:
+    """With --tracemalloc: every worker writes data/memstats-<pid>-<label>.txt (+ a tracemalloc snapshot)."""
+    if not wanted:
+        return
+    from webinar_app.core.memtrace import TRIGGER
+
+    TRIGGER.write_text(label)
+    await asyncio.sleep(8)  # the workers poll twice a second; dumping a big snapshot takes a while
+
+
 async def connect_all(clients: list[Client], concurrency: int) -> float:
     semaphore = asyncio.Semaphore(concurrency)
 
@@ -262,12 +281,20 @@ async def run(
     await asyncio.sleep(3)
     tree = backend_tree(port)
     rss_before = tree_rss(tree)
+    await snapshot("warm", args.tracemalloc)
 
     clients = [Client(proto, url, tokens[i], path, sent, latencies, sizes if i == 0 else None, by_message)
                for i in range(len(tokens))]
     connect_seconds = await connect_all(clients, args.connect_concurrency)
     await asyncio.sleep(3)
     rss_after = tree_rss(tree)
+    await snapshot("joined", args.tracemalloc)
+    await snapshot("joined-trim", args.tracemalloc)
+    if proto.connect_only:
+        print(f"websocket only: {(rss_after - rss_before) / 1024 / len(clients):.1f} KiB per connection")
+        for c in clients:
+            await c.sio.disconnect()
+        raise SystemExit(0)
     denied = [c for c in clients if not c.chat_vars.get(proto.allowed)]
     history_ok = sum(1 for c in clients if c.history_len == HISTORY)
     print(f"connected {len(clients)} clients in {connect_seconds:.1f} s; "
@@ -316,6 +343,10 @@ async def run(
         profiler.wait(timeout=args.seconds + 30)
     for c in clients:
         await c.sio.disconnect()
+    if args.tracemalloc:
+        await asyncio.sleep(5)
+        await snapshot("left", args.tracemalloc)
+        await snapshot("left-trim", args.tracemalloc)
     return {
         "clients": len(clients), "messages": len(sent), "statuses": statuses, "expected": expected,
         "latencies": latencies, "post_latencies": post_latencies, "rss_before": rss_before,
@@ -333,6 +364,11 @@ def main() -> None:
     parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra backend environment, e.g. REFLEX_OPLOCK_ENABLED=true (repeatable)")
     parser.add_argument("--verbose", action="store_true", help="latency of each message")
+    parser.add_argument("--connect-only", action="store_true",
+                        help="only open the websockets (no hydrate, no room): their memory alone")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="malloc statistics (and tracemalloc snapshots unless "
+                             "WEBINAR_TRACEMALLOC_FRAMES=0) of each worker at warm/joined/left, in data/")
     parser.add_argument("--profile", default="", help="write py-spy raw stacks of the workers here")
     args = parser.parse_args()
 
@@ -340,8 +376,14 @@ def main() -> None:
     database_url = fresh_database("webinar_bench_chat")
     prepare(database_url)
     os.environ.update(item.split("=", 1) for item in args.server_env)  # bench_env copies os.environ
+    if args.tracemalloc:
+        from webinar_app.core.memtrace import TRIGGER
+
+        os.environ["WEBINAR_TRACEMALLOC"] = "1"
+        TRIGGER.unlink(missing_ok=True)
     webinar_id, tokens = seed(args.clients)
     proto = Protocol()
+    proto.connect_only = args.connect_only
     with production_backend(database_url, args.workers) as url:
         result = asyncio.run(run(proto, url, webinar_id, tokens, args))
 

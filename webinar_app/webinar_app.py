@@ -4,6 +4,7 @@ import reflex as rx
 
 import webinar_app.pages  # noqa: F401  (registers every @rx.page)
 from webinar_app.api.main import fastapi_app
+from webinar_app.core import memtrace
 from webinar_app.core.db import dispose_after_fork
 from webinar_app.realtime.lifecycle import realtime_lifespan
 from webinar_app.services.reminders import scheduler_loop
@@ -22,3 +23,6 @@ app.register_lifespan_task(_fresh_db_pool)
 app.register_lifespan_task(realtime_lifespan)
 # One mail/reminder loop per worker; claims in the database keep every mail single.
 app.register_lifespan_task(scheduler_loop)
+# Diagnosis only (docs/performance.md, chat fan-out memory): tracemalloc snapshots on demand.
+if memtrace.enabled():
+    app.register_lifespan_task(memtrace.tracemalloc_lifespan)
