@@ -423,3 +423,17 @@ def test_a_ban_pushed_to_the_chat_empties_the_banned_tabs_questions_and_polls(
 
     assert not chat_state.allowed
     assert qa.questions == [] and qa._room == 0  # no longer listening to the room's Q&A
+
+
+def test_a_late_debounced_keystroke_does_not_put_the_sent_text_back(session: Session, room: Room) -> None:
+    from webinar_app.state.chat import ChatState
+
+    chat_state = sub(room.alice_root, ChatState)
+    run(ChatState.open_room.fn(chat_state))
+    ChatState.set_draft.fn(chat_state, "Hello there")
+    run(ChatState.send.fn(chat_state, {"message": "Hello there"}))
+    assert chat_state.draft == ""
+    ChatState.set_draft.fn(chat_state, "Hello there")  # the debounce fires after the send
+    assert chat_state.draft == ""
+    ChatState.set_draft.fn(chat_state, "Next one")
+    assert chat_state.draft == "Next one"

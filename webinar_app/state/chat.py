@@ -97,6 +97,9 @@ class ChatState(rx.State):
     me: int = 0
     # What is typed in the input (for the character counter); never trusted: `send` reads the form.
     draft: str = ""
+    # The text just sent: a debounced keystroke event still carrying it may land after the send
+    # cleared the box, and must not put the sent text back (fast typists press Enter early).
+    _sent: str = ""
     _room: int = 0
 
     @rx.var
@@ -174,13 +177,16 @@ class ChatState(rx.State):
         finally:
             self.sending = False
         # The message itself arrives through the hub, like everyone else's.
-        self.draft = ""
+        self.draft, self._sent = "", text
         return rx.set_value("chat-input", "")
 
     @rx.event
     def set_draft(self, value: Any) -> None:
         """Keystrokes (debounced) for the counter: only this tab's own text, no user is acted for."""
-        self.draft = value[: chat.MAX_LENGTH] if isinstance(value, str) else ""
+        value = value[: chat.MAX_LENGTH] if isinstance(value, str) else ""
+        if self._sent and value == self._sent:
+            return  # the debounced echo of what was just sent
+        self.draft, self._sent = value, ""
 
     @rx.event
     async def delete_message(self, message_id: int) -> Any:

@@ -100,6 +100,7 @@ class QuestionsState(RoomTopics, rx.State):
     asking: bool = False
     # What is typed (for the counter); `ask` reads the submitted form, not this.
     draft: str = ""
+    _sent: str = ""  # as in ChatState: a late debounced keystroke must not restore the sent text
     _host: bool = False
     _me: int = 0
     _room: int = 0
@@ -143,7 +144,10 @@ class QuestionsState(RoomTopics, rx.State):
 
     @rx.event
     def set_draft(self, value: Any) -> None:
-        self.draft = value[:MAX_LENGTH] if isinstance(value, str) else ""
+        value = value[:MAX_LENGTH] if isinstance(value, str) else ""
+        if self._sent and value == self._sent:
+            return
+        self.draft, self._sent = value, ""
 
     @rx.event
     async def ask(self, form_data: dict[str, Any]) -> Any:
@@ -173,7 +177,7 @@ class QuestionsState(RoomTopics, rx.State):
         finally:
             self.asking = False
         # The question itself arrives through the hub, like everyone else's.
-        self.draft = ""
+        self.draft, self._sent = "", text
         return [rx.set_value("question-input", ""), rx.toast.success("Question sent")]
 
     @rx.event
