@@ -30,7 +30,7 @@ DELIVERY_CONCURRENCY = 32
 # back to back: 5 or 6 results in a second at 200 voting clients (bench/poll_votes.py). A delivery
 # waits here (holding no slot) until the tab's previous one of that key is this old; whatever is
 # published meanwhile still coalesces into it, so the tab then gets the newest.
-SUPERSEDE_INTERVAL = 0.25
+SUPERSEDE_INTERVAL = 0.3  # > 0.25 s: network jitter must not squeeze 5 arrivals into a second
 
 
 class Receiver(Protocol):
