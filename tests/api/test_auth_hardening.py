@@ -23,6 +23,7 @@ from tests.conftest import make_user
 from webinar_app.api.errors import BAD_BEARER
 from webinar_app.core import db, ratelimit
 from webinar_app.core.config import get_settings, secret_key
+from webinar_app.core.redis_client import sync_redis
 from webinar_app.core.security import encode_token, utcnow
 from webinar_app.models import User
 from webinar_app.services import auth
@@ -433,7 +434,7 @@ def test_limit_is_shared_through_redis(
     """With REDIS_URL, every worker sees the same counts (a worker's local table is not used)."""
     url = "redis://127.0.0.1:6379/15"
     try:
-        ratelimit._redis(url).ping()
+        sync_redis(url).ping()
     except Exception:
         pytest.skip("no Redis at 127.0.0.1:6379")
     monkeypatch.setattr(get_settings(), "redis_url", url)
@@ -444,7 +445,7 @@ def test_limit_is_shared_through_redis(
             ratelimit.reset_local()  # as if each attempt reached another worker
         _assert_throttled(_login(client, name, "wrong-password", ip="192.0.2.1"))
     finally:
-        redis = ratelimit._redis(url)
+        redis = sync_redis(url)
         for key in redis.scan_iter(f"ratelimit:login-fail:*{name}*"):
             redis.delete(key)
         for key in redis.scan_iter(f"ratelimit:login-fail:client:{ip}:*"):

@@ -12,6 +12,28 @@ import reflex as rx
 from webinar_app.state.chat import ChatState
 from webinar_app.state.engagement_questions import MAX_LENGTH, QuestionItem, QuestionsState
 
+Action = tuple[str, str, str]  # icon, label, moderate() action (also the item's class suffix)
+
+
+def _menu_item(q: QuestionItem, action: Action) -> rx.Component:
+    icon, label, name = action
+    return rx.menu.item(
+        rx.icon(icon, size=14),
+        label,
+        on_click=QuestionsState.moderate(q.id, name),
+        class_name=f"question-{name}",
+    )
+
+
+def _toggle(q: QuestionItem, flag: rx.Var, undo: Action, do: Action) -> rx.Component:
+    """A host action that flips a flag: the item undoing it when set, doing it otherwise."""
+    return rx.cond(flag, _menu_item(q, undo), _menu_item(q, do))
+
+
+UNANSWER, ANSWER = ("undo_2", "Mark not answered", "unanswer"), ("check", "Mark answered", "answer")
+UNPIN, PIN = ("pin_off", "Unpin", "unpin"), ("pin", "Pin", "pin")
+UNHIDE, HIDE = ("eye", "Unhide", "unhide"), ("eye_off", "Hide from attendees", "hide")
+
 
 def _host_menu(q: QuestionItem) -> rx.Component:
     return rx.menu.root(
@@ -26,51 +48,9 @@ def _host_menu(q: QuestionItem) -> rx.Component:
             ),
         ),
         rx.menu.content(
-            rx.cond(
-                q.answered,
-                rx.menu.item(
-                    rx.icon("undo_2", size=14),
-                    "Mark not answered",
-                    on_click=QuestionsState.moderate(q.id, "unanswer"),
-                    class_name="question-unanswer",
-                ),
-                rx.menu.item(
-                    rx.icon("check", size=14),
-                    "Mark answered",
-                    on_click=QuestionsState.moderate(q.id, "answer"),
-                    class_name="question-answer",
-                ),
-            ),
-            rx.cond(
-                q.pinned,
-                rx.menu.item(
-                    rx.icon("pin_off", size=14),
-                    "Unpin",
-                    on_click=QuestionsState.moderate(q.id, "unpin"),
-                    class_name="question-unpin",
-                ),
-                rx.menu.item(
-                    rx.icon("pin", size=14),
-                    "Pin",
-                    on_click=QuestionsState.moderate(q.id, "pin"),
-                    class_name="question-pin",
-                ),
-            ),
-            rx.cond(
-                q.hidden,
-                rx.menu.item(
-                    rx.icon("eye", size=14),
-                    "Unhide",
-                    on_click=QuestionsState.moderate(q.id, "unhide"),
-                    class_name="question-unhide",
-                ),
-                rx.menu.item(
-                    rx.icon("eye_off", size=14),
-                    "Hide from attendees",
-                    on_click=QuestionsState.moderate(q.id, "hide"),
-                    class_name="question-hide",
-                ),
-            ),
+            _toggle(q, q.answered, UNANSWER, ANSWER),
+            _toggle(q, q.pinned, UNPIN, PIN),
+            _toggle(q, q.hidden, UNHIDE, HIDE),
             rx.menu.separator(),
             rx.menu.item(
                 rx.icon("trash_2", size=14),

@@ -20,13 +20,13 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, attributes
 
 from webinar_app.core.config import get_settings
+from webinar_app.core.redis_client import sync_redis
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,6 @@ _local_token = secrets.token_hex(8)
 _bump_pending = False  # a bump Redis refused: sent again before the token is next trusted
 
 
-@lru_cache(maxsize=4)
-def _redis(url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
 
 def current() -> str | None:
@@ -57,7 +52,7 @@ def current() -> str | None:
     if not url:
         return _local_token
     try:
-        client = _redis(url)
+        client = sync_redis(url)
         if _bump_pending:
             client.set(REDIS_KEY, secrets.token_hex(8))
             _bump_pending = False
@@ -80,7 +75,7 @@ def bump() -> None:
     if not url:
         return
     try:
-        _redis(url).set(REDIS_KEY, secrets.token_hex(8))
+        sync_redis(url).set(REDIS_KEY, secrets.token_hex(8))
     except Exception as exc:
         # Other workers keep the old token until Redis is back; this process resends the bump
         # before it trusts the token again, and cache entries have a maximum age meanwhile.

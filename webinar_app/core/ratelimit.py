@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from functools import lru_cache
-from typing import Any
 
 from webinar_app.core.config import get_settings
+from webinar_app.core.redis_client import sync_redis
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +22,6 @@ _local: dict[str, tuple[int, float]] = {}  # key -> (count, window end)
 _MAX_LOCAL_KEYS = 100_000
 
 
-@lru_cache(maxsize=4)
-def _redis(url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
 
 def _window_key(key: str, window: float, now: float) -> tuple[str, float]:
@@ -53,7 +47,7 @@ def _count(key: str, window: float, cost: int) -> int:
     if url:
         bucket, _ = _window_key(key, window, now)
         try:
-            client = _redis(url)
+            client = sync_redis(url)
             pipe = client.pipeline()
             pipe.incrby(bucket, cost)
             pipe.expire(bucket, int(window) + 1)

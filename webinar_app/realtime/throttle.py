@@ -14,10 +14,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from functools import lru_cache
-from typing import Any
 
 from webinar_app.core.config import get_settings
+from webinar_app.core.redis_client import sync_redis
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +25,6 @@ _pending: set[str] = set()
 _last_run: dict[str, float] = {}
 
 
-@lru_cache(maxsize=4)
-def _redis(url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
 
 def _cluster_slot(key: str, window: float) -> float:
@@ -39,7 +33,7 @@ def _cluster_slot(key: str, window: float) -> float:
     if not url:
         return 0.0
     try:
-        client = _redis(url)
+        client = sync_redis(url)
         name = f"throttle:{key}"
         if client.set(name, b"1", nx=True, px=max(1, int(window * 1000))):
             return 0.0

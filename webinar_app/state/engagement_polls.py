@@ -65,7 +65,7 @@ def _percent(votes: int, total: int) -> int:
 
 def item_from(data: dict[str, Any], *, host: bool, mine: list[int] | None = None) -> PollItem:
     """A poll dict (service shape) as this viewer may see it; `mine` overrides its ballot."""
-    visible = host or data.get("results_visibility") == polls.EVERYONE
+    visible = polls.results_visible(data, host)
     show = visible and data.get("total_votes") is not None
     total = int(data.get("total_votes") or 0) if show else 0
     choices = [int(c) for c in (data.get("my_choices") or [])] if mine is None else list(mine)

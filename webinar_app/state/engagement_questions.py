@@ -56,19 +56,6 @@ class QuestionItem:
     created_at: str
 
 
-def redact(data: dict[str, Any], *, host: bool, me: int) -> dict[str, Any] | None:
-    """The host view of a question as this viewer may see it; None when it is hidden from them."""
-    if data.get("hidden") and not host:
-        return None
-    out = dict(data)
-    asker = data.get("user")
-    mine = asker is not None and int(asker) == me
-    if data.get("anonymous") and not host and not mine:
-        out.update(user=None, user_username=None, author_name=questions.ANONYMOUS)
-    out["mine"] = mine
-    return out
-
-
 def item_from(data: dict[str, Any], *, voted: bool | None = None) -> QuestionItem:
     return QuestionItem(
         id=int(data["id"]),
@@ -250,7 +237,7 @@ class QuestionsState(RoomTopics, rx.State):
             return
         data = event.data
         if event.kind == "question_changed":
-            seen = redact(data["question"], host=self._host, me=self._me)
+            seen = questions.visible_to(data["question"], host=self._host, viewer_id=self._me)
             qid = int(data["question"]["id"])
             rest = [q for q in self.questions if q.id != qid]
             if seen is None:

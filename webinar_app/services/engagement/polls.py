@@ -83,8 +83,10 @@ def _my_choices(session: Session, user: User, poll_ids: list[int]) -> dict[int, 
     return out
 
 
-def results_visible(poll: Poll, host: bool) -> bool:
-    return host or poll.results_visibility == EVERYONE
+def results_visible(poll: Poll | dict[str, Any], host: bool) -> bool:
+    """Hosts always; attendees when the host shares results with everyone (Poll or its dict)."""
+    visibility = poll.get("results_visibility") if isinstance(poll, dict) else poll.results_visibility
+    return host or visibility == EVERYONE
 
 
 def poll_dict(

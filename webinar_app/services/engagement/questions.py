@@ -61,6 +61,21 @@ class QuestionView:
         }
 
 
+def visible_to(item: dict[str, Any], *, host: bool, viewer_id: int) -> dict[str, Any] | None:
+    """A question's host view (as published) as one viewer may see it: None when hidden from
+    them, the author blanked when anonymous and the viewer neither hosts nor asked it. The
+    same rule as `QuestionView.as_dict`, for dicts that arrive by push."""
+    if item.get("hidden") and not host:
+        return None
+    out = dict(item)
+    asker = item.get("user")
+    mine = asker is not None and int(asker) == viewer_id
+    if item.get("anonymous") and not host and not mine:
+        out.update(user=None, user_username=None, author_name=ANONYMOUS)
+    out["mine"] = mine
+    return out
+
+
 def sort_key(item: dict[str, Any]) -> tuple[int, int, int, int]:
     """Pinned first, then unanswered, most votes, oldest: the order every tab shows."""
     return (0 if item["pinned"] else 1, 1 if item["answered"] else 0, -int(item["votes"]), int(item["id"]))

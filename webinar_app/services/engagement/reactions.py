@@ -60,26 +60,27 @@ def flush(webinar_id: int) -> None:
     _store(webinar_id, batch)
 
 
+def _add(session: Session, webinar_id: int, emoji: str, n: int) -> int:
+    """Add `n` to an existing tally; how many rows it touched (0: no tally yet)."""
+    return session.exec(  # type: ignore[call-overload,no-any-return]
+        update(ReactionTally)
+        .where(col(ReactionTally.webinar_id) == webinar_id, col(ReactionTally.emoji) == emoji)
+        .values(count=ReactionTally.count + n)
+    ).rowcount
+
+
 def _store(webinar_id: int, batch: Counter[str]) -> None:
     from webinar_app.core.db import session_scope
 
     with session_scope() as session:
         for emoji, n in batch.items():
-            changed = session.exec(  # type: ignore[call-overload]
-                update(ReactionTally)
-                .where(col(ReactionTally.webinar_id) == webinar_id, col(ReactionTally.emoji) == emoji)
-                .values(count=ReactionTally.count + n)
-            ).rowcount
-            if not changed:
-                try:
-                    with session.begin_nested():
-                        session.add(ReactionTally(webinar_id=webinar_id, emoji=emoji, count=n))
-                except IntegrityError:  # another worker inserted it first
-                    session.exec(  # type: ignore[call-overload]
-                        update(ReactionTally)
-                        .where(col(ReactionTally.webinar_id) == webinar_id, col(ReactionTally.emoji) == emoji)
-                        .values(count=ReactionTally.count + n)
-                    )
+            if _add(session, webinar_id, emoji, n):
+                continue
+            try:
+                with session.begin_nested():
+                    session.add(ReactionTally(webinar_id=webinar_id, emoji=emoji, count=n))
+            except IntegrityError:  # another worker inserted it first
+                _add(session, webinar_id, emoji, n)
         session.commit()
 
 
