@@ -28,25 +28,45 @@ def seed(users: int, seats: int) -> tuple[int, list[str]]:
 
     password_hash = hash_password("bench-password-1")  # one hash: the bench measures registering
     with Session(db.get_engine()) as session:
-        host = User(username="host", username_key="host", email="host@bench.io", email_key="host@bench.io",
-                    password_hash=password_hash, role="admin", is_active=True, email_verified=True)
+        host = User(
+            username="host",
+            username_key="host",
+            email="host@bench.io",
+            email_key="host@bench.io",
+            password_hash=password_hash,
+            role="admin",
+            is_active=True,
+            email_verified=True,
+        )
         session.add(host)
         session.flush()
         start = utcnow() + timedelta(days=7)
-        webinar = Webinar(title="Launch day", start_at=start, end_at=start + timedelta(hours=1),
-                          capacity=seats, organizer_id=host.id)  # type: ignore[arg-type]
+        webinar = Webinar(
+            title="Launch day",
+            start_at=start,
+            end_at=start + timedelta(hours=1),
+            capacity=seats,
+            organizer_id=host.id,
+        )  # type: ignore[arg-type]
         people = [
-            User(username=f"rush{i}", username_key=f"rush{i}", email=f"rush{i}@bench.io",
-                 email_key=f"rush{i}@bench.io", password_hash=password_hash, is_active=True,
-                 email_verified=True)
+            User(
+                username=f"rush{i}",
+                username_key=f"rush{i}",
+                email=f"rush{i}@bench.io",
+                email_key=f"rush{i}@bench.io",
+                password_hash=password_hash,
+                is_active=True,
+                email_verified=True,
+            )
             for i in range(users)
         ]
         session.add(webinar)
         session.add_all(people)
         session.commit()
         tokens = [
-            encode_token("access", {"user_id": str(u.id), "role": u.role, "username": u.username,
-                                    "email": u.email})[0]
+            encode_token(
+                "access", {"user_id": str(u.id), "role": u.role, "username": u.username, "email": u.email}
+            )[0]
             for u in people
         ]
         return webinar.id, tokens  # type: ignore[return-value]
@@ -66,7 +86,8 @@ async def rush(url: str, webinar_id: int, tokens: list[str], concurrency: int) -
                 began = time.perf_counter()
                 try:
                     async with client.post(
-                        "/api/registrations/register/", json={"event": webinar_id},
+                        "/api/registrations/register/",
+                        json={"event": webinar_id},
                         headers={"Authorization": f"Bearer {token}"},
                     ) as response:
                         body = await response.json()
@@ -95,13 +116,39 @@ def stored_counts(webinar_id: int) -> tuple[int, int, int]:
     from webinar_app.models import Registration, Webinar
 
     with Session(db.get_engine()) as session:
-        confirmed = session.exec(select(func.count()).select_from(Registration).where(
-            Registration.webinar_id == webinar_id, Registration.status == "confirmed")).one()
-        waitlisted = session.exec(select(func.count()).select_from(Registration).where(
-            Registration.webinar_id == webinar_id, Registration.status == "waitlisted")).one()
+        confirmed = session.exec(
+            select(func.count())
+            .select_from(Registration)
+            .where(Registration.webinar_id == webinar_id, Registration.status == "confirmed")
+        ).one()
+        waitlisted = session.exec(
+            select(func.count())
+            .select_from(Registration)
+            .where(Registration.webinar_id == webinar_id, Registration.status == "waitlisted")
+        ).one()
         webinar = session.get(Webinar, webinar_id)
         assert webinar is not None
         return confirmed, waitlisted, webinar.capacity or 0
+
+
+def mails_drained(expected: int, timeout: float = 120.0) -> tuple[int, int, float]:
+    """The mail sender defers while the workers are busy: wait for every confirmation to go
+    out, so the rush's throughput is not bought with lost mail. (sent, still queued, seconds)."""
+    from sqlmodel import Session, func, select
+
+    from webinar_app.core import db
+    from webinar_app.models import EmailLog
+
+    began = time.perf_counter()
+    while True:
+        with Session(db.get_engine()) as session:
+            sent = session.exec(
+                select(func.count()).select_from(EmailLog).where(EmailLog.status == "sent")
+            ).one()
+            total = session.exec(select(func.count()).select_from(EmailLog)).one()
+        if (sent >= expected and total == sent) or time.perf_counter() - began > timeout:
+            return sent, total - sent, time.perf_counter() - began
+        time.sleep(0.25)
 
 
 def main() -> None:
@@ -119,6 +166,7 @@ def main() -> None:
     webinar_id, tokens = seed(args.users, args.seats)
     with production_backend(database_url, args.workers) as url:
         result = asyncio.run(rush(url, webinar_id, tokens, args.concurrency))
+        mails = mails_drained(len(tokens))
     confirmed, waitlisted, capacity = stored_counts(webinar_id)
     latencies: list[float] = result["latencies"]  # type: ignore[assignment]
     elapsed: float = result["elapsed"]  # type: ignore[assignment]
@@ -130,6 +178,10 @@ def main() -> None:
     print(f"responses: {dict(result['statuses'])}  errors: {dict(result['errors']) or 0}")  # type: ignore[arg-type]
     oversold = max(confirmed - capacity, 0)
     print(f"stored: confirmed={confirmed} waitlisted={waitlisted}  oversold seats: {oversold}")
+    sent, pending, after = mails
+    print(
+        f"confirmation mails: {sent} sent, {pending} still queued, the last one {after:.1f} s after the rush"
+    )
 
 
 if __name__ == "__main__":

@@ -529,3 +529,54 @@ def test_scheduler_loop_delivers_queued_mail_when_woken(session, admin, student,
 
     asyncio.run(scenario())
     assert [e.rcpt_tos for e in smtp.envelopes] == [[student.email]]
+
+
+def test_scheduler_loop_drains_a_backlog_without_waiting_for_the_poll(session, admin, smtp, monkeypatch):
+    """A rush queues more mail than one pass sends: the next passes follow at once, not after
+    the poll interval (60 s here), and nothing wakes the loop in between."""
+    import asyncio
+
+    monkeypatch.setattr(get_settings(), "reminder_poll_seconds", 60.0)
+    monkeypatch.setattr(reminders, "MAIL_BATCH", 5)
+    talk = _webinar(session, admin, _real_now() + timedelta(days=2))
+    people = [make_user(session, f"rush{i}", email=f"rush{i}@example.com") for i in range(12)]
+    for person in people:
+        registrations.register(session, person, talk.id)
+    queue.woken()  # clear the wake-ups the registrations left: only the backlog rule may act
+
+    async def scenario() -> None:
+        task = asyncio.create_task(reminders.scheduler_loop())
+        for _ in range(80):
+            if len(smtp.envelopes) >= len(people):
+                break
+            await asyncio.sleep(0.1)
+        task.cancel()
+
+    asyncio.run(scenario())
+    assert sorted(e.rcpt_tos[0] for e in smtp.envelopes) == sorted(p.email for p in people)
+
+
+def test_scheduler_loop_defers_while_the_worker_is_busy(session, admin, student, smtp, monkeypatch):
+    import asyncio
+
+    from webinar_app.core import request_gauge
+
+    monkeypatch.setattr(get_settings(), "reminder_poll_seconds", 60.0)
+    monkeypatch.setattr(reminders, "MAX_MAIL_DEFERRAL_SECONDS", 30.0)
+    talk = _webinar(session, admin, _real_now() + timedelta(days=2))
+    registrations.register(session, student, talk.id)
+    monkeypatch.setattr(request_gauge, "_in_flight", request_gauge.BUSY_REQUESTS)
+
+    async def scenario() -> list[int]:
+        task = asyncio.create_task(reminders.scheduler_loop())
+        await asyncio.sleep(1.0)
+        during_burst = len(smtp.envelopes)
+        monkeypatch.setattr(request_gauge, "_in_flight", 0)  # the burst is over
+        for _ in range(40):
+            if smtp.envelopes:
+                break
+            await asyncio.sleep(0.1)
+        task.cancel()
+        return [during_burst, len(smtp.envelopes)]
+
+    assert asyncio.run(scenario()) == [0, 1]

@@ -7,6 +7,7 @@ from starlette.routing import Match
 
 from webinar_app.api import media
 from webinar_app.api.errors import NOT_FOUND, ApiError, install_error_handlers
+from webinar_app.api.hot_paths import HotPathMiddleware
 from webinar_app.api.middleware import TrailingSlashMiddleware
 from webinar_app.api.routes import (
     accounts,
@@ -26,6 +27,7 @@ from webinar_app.api.routes import (
     webinars,
 )
 from webinar_app.api.security_headers import SecurityHeadersMiddleware
+from webinar_app.core.request_gauge import RequestGaugeMiddleware
 
 API_ROUTERS: list[APIRouter] = [
     accounts.router,
@@ -75,8 +77,10 @@ def create_api() -> FastAPI:
 
     unknown_route = api.router.routes[-1]
 
+    api.add_middleware(HotPathMiddleware)  # innermost: after the slash rule, under the headers
     api.add_middleware(TrailingSlashMiddleware)
     api.add_middleware(SecurityHeadersMiddleware)
+    api.add_middleware(RequestGaugeMiddleware)  # outermost of ours: every HTTP request counts
     return api
 
 

@@ -48,9 +48,7 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{DATA_DIR / 'webinar.db'}"
     redis_url: str | None = None
     secret_key: str | None = None
-    cors_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: list(DEFAULT_CORS_ORIGINS)
-    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEFAULT_CORS_ORIGINS))
     media_dir: Path = DATA_DIR / "media"
     outbox_dir: Path = DATA_DIR / "outbox"
     app_base_url: str = "http://localhost:3000"
@@ -73,6 +71,12 @@ class Settings(BaseSettings):
     # A worker that claimed a mail and died lets another one retry it after this long.
     email_lease_seconds: int = Field(default=300, ge=10)
 
+    # Per worker process: the threads that run sync routes and database work (anyio's default
+    # is 40). Only one of them runs Python at a time (the GIL); the rest only overlap waits
+    # for the database, which are short. Dozens of threads fighting for the GIL spend the CPU
+    # on switching (futex storms in the kernel) and starve the event loop. Default: one per
+    # CPU, at least two (docs/performance.md, REST load).
+    worker_threads: int | None = Field(default=None, ge=1)
     # Per worker process: several granian workers share PostgreSQL's max_connections.
     db_pool_size: int = 5
     db_max_overflow: int = 5
@@ -112,7 +116,7 @@ class Settings(BaseSettings):
         # psycopg 3 is the only PostgreSQL driver we ship; plain URLs would pick psycopg2.
         for prefix in ("postgresql://", "postgres://"):
             if value.startswith(prefix):
-                return "postgresql+psycopg://" + value[len(prefix):]
+                return "postgresql+psycopg://" + value[len(prefix) :]
         return value
 
     @model_validator(mode="after")
@@ -128,6 +132,10 @@ class Settings(BaseSettings):
         if self.email_backend == "smtp" and not self.smtp_host:
             raise SettingsError("EMAIL_BACKEND=smtp needs SMTP_HOST.")
         return self
+
+    @property
+    def threads_per_worker(self) -> int:
+        return self.worker_threads or max(2, os.cpu_count() or 1)
 
     @property
     def is_sqlite(self) -> bool:

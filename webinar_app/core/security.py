@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -87,19 +88,35 @@ class TokenError(Exception):
     """The token is malformed, expired, signed with another key or of the wrong type."""
 
 
+# Tokens whose signature and claims were verified, by (key, token). A token is immutable, so
+# verifying its HMAC again on every request of a polling page proves nothing new; only the
+# expiry moves, and it is checked on every hit. Bounded: cleared when full.
+_VERIFIED: dict[tuple[str, str], dict[str, Any]] = {}
+_VERIFIED_MAX = 8192
+
+
 def decode_token(token: str, expected_type: TokenType) -> dict[str, Any]:
-    try:
-        payload = jwt.decode(
-            token,
-            secret_key(),
-            algorithms=[JWT_ALGORITHM],
-            options={"require": ["exp", "iat", "jti", "token_type", "user_id"]},
-        )
-    except jwt.PyJWTError as exc:
-        raise TokenError(str(exc)) from exc
+    key = secret_key()
+    payload = _VERIFIED.get((key, token))
+    if payload is None:
+        try:
+            payload = jwt.decode(
+                token,
+                key,
+                algorithms=[JWT_ALGORITHM],
+                options={"require": ["exp", "iat", "jti", "token_type", "user_id"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise TokenError(str(exc)) from exc
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            _VERIFIED.clear()
+        _VERIFIED[(key, token)] = payload
+    elif payload["exp"] <= time.time():
+        _VERIFIED.pop((key, token), None)
+        raise TokenError("Signature has expired")
     if payload.get("token_type") != expected_type:
         raise TokenError("Token has wrong type")
-    return payload
+    return dict(payload)
 
 
 def keyed_hash(value: str) -> str:

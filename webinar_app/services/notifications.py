@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
+from webinar_app.core.db import get_engine, insert_now
 from webinar_app.models import Notification, User
 from webinar_app.realtime import publish
 from webinar_app.services.errors import NotFound
@@ -26,8 +28,12 @@ def stage(
     webinar_id: int | None = None,
     announcement_id: int | None = None,
     recording_id: int | None = None,
+    immediate: bool = False,
 ) -> list[Notification]:
-    """Add notifications to the caller's transaction; `push` them once it has committed."""
+    """Add notifications to the caller's transaction; `push` them once it has committed.
+
+    `immediate` writes them now, outside the unit of work (`db.insert_now`), for callers
+    holding a hot row lock."""
     created = [
         Notification(
             user_id=uid,
@@ -40,7 +46,11 @@ def stage(
         )
         for uid in dict.fromkeys(user_ids)
     ]
-    session.add_all(created)
+    if immediate:
+        for item in created:
+            insert_now(session, item)
+    else:
+        session.add_all(created)
     return created
 
 
@@ -63,8 +73,14 @@ def notify(
 ) -> list[Notification]:
     """Create one notification per user in its own commit, then push."""
     created = stage(
-        session, user_ids, notification_type, title, content,
-        webinar_id=webinar_id, announcement_id=announcement_id, recording_id=recording_id,
+        session,
+        user_ids,
+        notification_type,
+        title,
+        content,
+        webinar_id=webinar_id,
+        announcement_id=announcement_id,
+        recording_id=recording_id,
     )
     if created:
         session.commit()
@@ -94,12 +110,36 @@ def get_for(session: Session, user: User, notification_id: int) -> Notification:
     return item
 
 
-def unread_count(session: Session, user: User) -> int:
-    return session.exec(
+def _unread_of(user_id: Any) -> Any:
+    """The count of a user's unread notifications (`user_id` a value or a correlated column)."""
+    return (
         select(func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user.id, col(Notification.is_read).is_(False))
-    ).one()
+        .where(Notification.user_id == user_id, col(Notification.is_read).is_(False))
+    )
+
+
+def unread_count(session: Session, user: User) -> int:
+    return session.exec(_unread_of(user.id)).one()
+
+
+_UNREAD_FOR_ACTIVE_USER = select(  # type: ignore[call-overload]
+    col(User.is_active), _unread_of(User.id).scalar_subquery()
+).where(User.id == bindparam("user_id"))
+
+
+def unread_count_if_active(user_id: int) -> int | None:
+    """The unread count of an active user in one statement, or None when the user is gone or
+    deactivated (then the caller answers as for a bad token).
+
+    For the poll every open page makes: Core, one round trip in autocommit, no ORM identity
+    map; `unread_count` is the same count for callers that already hold the user.
+    """
+    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        row = conn.execute(_UNREAD_FOR_ACTIVE_USER, {"user_id": user_id}).first()
+    if row is None or not row[0]:
+        return None
+    return int(row[1])
 
 
 def mark_read(session: Session, user: User, notification_id: int) -> Notification:

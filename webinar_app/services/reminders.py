@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from webinar_app.core import request_gauge
 from webinar_app.core.config import get_settings
 from webinar_app.core.security import utcnow
 from webinar_app.models import (
@@ -243,6 +244,10 @@ def run_due(session: Session, now: datetime | None = None) -> RunResult:
 # ------------------------------------------------------------------ the loop
 
 
+# The longest a pass waits for a busy worker to quieten down before it runs anyway.
+MAX_MAIL_DEFERRAL_SECONDS = 10.0
+
+
 def _run_once() -> RunResult:
     from webinar_app.core.db import get_engine
 
@@ -258,6 +263,8 @@ async def scheduler_loop() -> None:
         log.info("mail scheduler: off (REMINDER_POLL_SECONDS=0)")
         return
     while True:
+        # Rendering mail is CPU-heavy: let a burst of requests in this worker finish first.
+        await request_gauge.wait_until_quiet(MAX_MAIL_DEFERRAL_SECONDS)
         try:
             result = await asyncio.to_thread(_run_once)
             if result.claimed or result.sent or result.failed:
@@ -267,9 +274,13 @@ async def scheduler_loop() -> None:
                 )
         except Exception:  # a database hiccup must not end the loop for the worker's lifetime
             log.exception("mail scheduler pass failed")
+            result = RunResult()
+        # A full batch means a backlog (a rush queued hundreds): the next pass comes after
+        # the short sleep, not after the poll interval.
+        backlog = result.sent + result.failed + result.expired >= MAIL_BATCH
         waited = 0.0
         while True:  # at least one short sleep between passes, even when woken
             await asyncio.sleep(0.5)
             waited += 0.5
-            if waited >= poll or queue.woken():
+            if waited >= poll or backlog or queue.woken():
                 break

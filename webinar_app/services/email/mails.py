@@ -50,7 +50,8 @@ def registered(session: Session, user: User, webinar: Webinar, *, confirmed: boo
     # The preference is checked when the mail is rendered (no extra query under the lock).
     template = "registration_confirmed" if confirmed else "registration_waitlisted"
     queue.enqueue_deferred(
-        session, to=user.email, kind=kind, template=template, user_id=user.id, webinar_id=webinar.id
+        session, to=user.email, kind=kind, template=template, user_id=user.id, webinar_id=webinar.id,
+        immediate=True,
     )
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from webinar_app.core.config import get_settings
+from webinar_app.core.db import insert_now
 from webinar_app.core.security import utcnow
 from webinar_app.models import EmailLog, EmailStatus
 from webinar_app.models.base import as_utc
@@ -96,9 +97,18 @@ DEFERRED_RENDERERS: dict[str, Callable[[Session, EmailLog], OutgoingEmail | None
 
 
 def enqueue_deferred(
-    session: Session, *, to: str, kind: str, template: str, user_id: int, webinar_id: int | None
+    session: Session,
+    *,
+    to: str,
+    kind: str,
+    template: str,
+    user_id: int,
+    webinar_id: int | None,
+    immediate: bool = False,
 ) -> EmailLog:
-    """Queue a mail in the caller's transaction; its content is rendered when it is sent."""
+    """Queue a mail in the caller's transaction; its content is rendered when it is sent.
+
+    `immediate` writes the row now, outside the unit of work (`db.insert_now`)."""
     if template not in DEFERRED_RENDERERS:
         raise ValueError(f"no deferred renderer for {template}")
     row = EmailLog(
@@ -112,7 +122,10 @@ def enqueue_deferred(
         headers=[],
         attachments=[],
     )
-    session.add(row)
+    if immediate:
+        insert_now(session, row)
+    else:
+        session.add(row)
     return row
 
 

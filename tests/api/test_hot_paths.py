@@ -1,0 +1,169 @@
+"""The `unread_count` fast lane: it answers the happy path itself and nothing else.
+
+The middleware is driven directly with an inner app that records being called, so each test
+knows which of the two answered: the lane (real database, real tokens) or the ordinary route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+from typing import Any
+
+import orjson
+import pytest
+from sqlmodel import Session
+
+from webinar_app.api.hot_paths import UNREAD_COUNT_PATH, HotPathMiddleware
+from webinar_app.core import security
+from webinar_app.core.config import get_settings
+from webinar_app.core.security import TokenError, decode_token, encode_token, utcnow
+from webinar_app.models import Notification, User
+
+
+class _Recorder:
+    """Stands for the FastAPI app behind the lane: answers 418 so a fall-through is visible."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.calls += 1
+        await send({"type": "http.response.start", "status": 418, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def _call(path: str, token: str | None, method: str = "GET") -> tuple[int, bytes, _Recorder]:
+    inner = _Recorder()
+    lane = HotPathMiddleware(inner)
+    headers = [(b"host", b"testserver")]
+    if token is not None:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    scope = {"type": "http", "method": method, "path": path, "headers": headers, "query_string": b""}
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(lane(scope, receive, send))  # type: ignore[arg-type]
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return sent[0]["status"], body, inner
+
+
+def _token(user: User) -> str:
+    return encode_token("access", {"user_id": str(user.id), "role": user.role})[0]
+
+
+def _notify(session: Session, user: User, count: int, *, read: bool = False) -> None:
+    for i in range(count):
+        session.add(
+            Notification(user_id=user.id, notification_type="announcement", title=f"n{i}", is_read=read)
+        )
+    session.commit()
+
+
+def test_lane_answers_the_count_of_unread_notifications_only(
+    session: Session, student: User, other_student: User
+) -> None:
+    _notify(session, student, 3)
+    _notify(session, student, 2, read=True)
+    _notify(session, other_student, 4)
+    status, body, inner = _call(UNREAD_COUNT_PATH, _token(student))
+    assert (status, orjson.loads(body), inner.calls) == (200, {"count": 3}, 0)
+
+
+def test_lane_and_route_give_the_same_answer(client: Any, session: Session, student: User) -> None:
+    _notify(session, student, 2)
+    token = _token(student)
+    through_app = client.get(UNREAD_COUNT_PATH, headers={"Authorization": f"Bearer {token}"})
+    assert through_app.status_code == 200 and through_app.json() == {"count": 2}
+    assert through_app.headers["content-type"] == "application/json"
+    # the lane sits under the security headers middleware
+    assert through_app.headers["content-security-policy"].startswith("default-src 'none'")
+    assert through_app.headers["x-content-type-options"] == "nosniff"
+    assert orjson.loads(_call(UNREAD_COUNT_PATH, token)[1]) == through_app.json()
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-jwt", "a.b.c"])
+def test_missing_or_malformed_token_falls_through(token: str | None) -> None:
+    status, _, inner = _call(UNREAD_COUNT_PATH, token)
+    assert (status, inner.calls) == (418, 1)
+
+
+def test_refresh_token_falls_through(student: User) -> None:
+    refresh = encode_token("refresh", {"user_id": str(student.id)})[0]
+    assert _call(UNREAD_COUNT_PATH, refresh)[2].calls == 1
+
+
+def test_deactivated_or_deleted_user_falls_through(
+    session: Session, student: User, other_student: User
+) -> None:
+    student_token, other_token = _token(student), _token(other_student)
+    assert _call(UNREAD_COUNT_PATH, student_token)[0] == 200  # verified and cached first
+    student.is_active = False
+    session.add(student)
+    session.delete(other_student)
+    session.commit()
+    assert _call(UNREAD_COUNT_PATH, student_token)[2].calls == 1
+    assert _call(UNREAD_COUNT_PATH, other_token)[2].calls == 1
+
+
+def test_other_paths_and_methods_fall_through(student: User) -> None:
+    token = _token(student)
+    assert _call(UNREAD_COUNT_PATH, token, method="POST")[2].calls == 1
+    assert _call(UNREAD_COUNT_PATH.rstrip("/"), token)[2].calls == 1  # the slash rule runs first in the app
+    assert _call("/api/communications/notifications/", token)[2].calls == 1
+
+
+def test_deactivated_user_gets_the_routes_401_through_the_app(
+    client: Any, session: Session, student: User
+) -> None:
+    token = _token(student)
+    assert client.get(UNREAD_COUNT_PATH, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    student.is_active = False
+    session.add(student)
+    session.commit()
+    answer = client.get(UNREAD_COUNT_PATH, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401 and answer.json()["code"] == "token_not_valid"
+
+
+# ---------------------------------------------------------------- the verified-token cache
+
+
+def test_cached_token_is_still_refused_once_it_expires(student: User) -> None:
+    lifetime = timedelta(minutes=get_settings().access_token_minutes)
+    token = encode_token(
+        "access", {"user_id": str(student.id)}, now=utcnow() - lifetime + timedelta(seconds=1)
+    )[0]
+    assert decode_token(token, "access")["user_id"] == str(student.id)
+    assert any(key[1] == token for key in security._VERIFIED)  # it was cached
+    time.sleep(1.1)
+    with pytest.raises(TokenError):
+        decode_token(token, "access")
+    status, _, inner = _call(UNREAD_COUNT_PATH, token)
+    assert (status, inner.calls) == (418, 1)
+
+
+def test_cached_token_keeps_its_type(student: User) -> None:
+    token = _token(student)
+    decode_token(token, "access")
+    with pytest.raises(TokenError):
+        decode_token(token, "refresh")
+
+
+def test_cache_is_per_key(monkeypatch: pytest.MonkeyPatch, student: User) -> None:
+    token = _token(student)
+    decode_token(token, "access")
+    monkeypatch.setattr(security, "secret_key", lambda: "another-secret-key-0123456789-abcdefghijklmnop")
+    with pytest.raises(TokenError):
+        decode_token(token, "access")
+
+
+def test_callers_cannot_alter_the_cached_claims(student: User) -> None:
+    token = _token(student)
+    decode_token(token, "access")["user_id"] = "999999"
+    assert decode_token(token, "access")["user_id"] == str(student.id)
