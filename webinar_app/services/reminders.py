@@ -112,6 +112,7 @@ class RunResult:
     sent: int = 0
     failed: int = 0
     expired: int = 0
+    more_mail: bool = False  # the mail pass stopped at its batch size
     claims: list[DueReminder] = field(default_factory=list)
 
 
@@ -238,6 +239,7 @@ def run_due(session: Session, now: datetime | None = None) -> RunResult:
     result = claim_due(session, now)
     delivered = queue.deliver_due(session, now, limit=MAIL_BATCH)
     result.sent, result.failed, result.expired = delivered.sent, delivered.failed, delivered.expired
+    result.more_mail = delivered.more
     return result
 
 
@@ -277,7 +279,7 @@ async def scheduler_loop() -> None:
             result = RunResult()
         # A full batch means a backlog (a rush queued hundreds): the next pass comes after
         # the short sleep, not after the poll interval.
-        backlog = result.sent + result.failed + result.expired >= MAIL_BATCH
+        backlog = result.more_mail
         waited = 0.0
         while True:  # at least one short sleep between passes, even when woken
             await asyncio.sleep(0.5)

@@ -276,6 +276,7 @@ class DeliveryResult:
     sent: int = 0
     failed: int = 0
     expired: int = 0
+    more: bool = False  # the pass stopped at its limit: more mail is due now
 
 
 def deliver_due(session: Session, now: datetime | None = None, *, limit: int = 100) -> DeliveryResult:
@@ -286,6 +287,9 @@ def deliver_due(session: Session, now: datetime | None = None, *, limit: int = 1
         session.exec(select(EmailLog.id).where(_claimable(now)).order_by(col(EmailLog.id)).limit(limit))
     )
     session.commit()  # end the read: on SQLite every claim below then starts with its write
+    # Counted on the candidates, not on what this worker sent: workers race for the same
+    # oldest rows, so each may send fewer than the limit while hundreds are still due.
+    result.more = len(ids) >= limit
     for row_id in ids:
         assert row_id is not None
         row = claim(session, row_id, now)
