@@ -15,7 +15,9 @@ import orjson
 import pytest
 from sqlmodel import Session
 
-from webinar_app.api.hot_paths import UNREAD_COUNT_PATH, HotPathMiddleware
+from tests.api.test_webinars import new_webinar, register
+from tests.conftest import make_user
+from webinar_app.api.hot_paths import CATALOG_PATH, UNREAD_COUNT_PATH, HotPathMiddleware
 from webinar_app.core import security
 from webinar_app.core.config import get_settings
 from webinar_app.core.security import TokenError, decode_token, encode_token, utcnow
@@ -34,13 +36,30 @@ class _Recorder:
         await send({"type": "http.response.body", "body": b""})
 
 
-def _call(path: str, token: str | None, method: str = "GET") -> tuple[int, bytes, _Recorder]:
+def _call(
+    path: str, token: str | None, method: str = "GET", query: bytes = b""
+) -> tuple[int, bytes, _Recorder]:
+    return _call_full(path, token, method, query)[:3]  # type: ignore[return-value]
+
+
+def _call_full(
+    path: str, token: str | None, method: str = "GET", query: bytes = b""
+) -> tuple[int, bytes, _Recorder, dict[bytes, bytes]]:
     inner = _Recorder()
     lane = HotPathMiddleware(inner)
     headers = [(b"host", b"testserver")]
     if token is not None:
         headers.append((b"authorization", f"Bearer {token}".encode()))
-    scope = {"type": "http", "method": method, "path": path, "headers": headers, "query_string": b""}
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "headers": headers,
+        "query_string": query,
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "root_path": "",
+    }
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
@@ -51,7 +70,7 @@ def _call(path: str, token: str | None, method: str = "GET") -> tuple[int, bytes
 
     asyncio.run(lane(scope, receive, send))  # type: ignore[arg-type]
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return sent[0]["status"], body, inner
+    return sent[0]["status"], body, inner, dict(sent[0]["headers"])
 
 
 def _token(user: User) -> str:
@@ -167,3 +186,70 @@ def test_callers_cannot_alter_the_cached_claims(student: User) -> None:
     token = _token(student)
     decode_token(token, "access")["user_id"] = "999999"
     assert decode_token(token, "access")["user_id"] == str(student.id)
+
+
+# ---------------------------------------------------------------- the catalog lane
+
+
+def _route_list(client: Any, headers: dict[str, str]) -> tuple[bytes, str]:
+    """The ordinary route's answer (a query string keeps the lane out of it)."""
+    answer = client.get(CATALOG_PATH, headers=headers, params={"offset": 0})
+    assert answer.status_code == 200
+    return answer.content, answer.headers["x-total-count"]
+
+
+def test_catalog_lane_answers_what_the_route_answers(
+    client: Any,
+    session: Session,
+    admin_headers: dict[str, str],
+    student: User,
+    student_headers: dict[str, str],
+) -> None:
+    full = new_webinar(client, admin_headers, title="Full", capacity=1)
+    free = new_webinar(client, admin_headers, title="Free")
+    new_webinar(client, admin_headers, title="Other")
+    bob = make_user(session, "bob2")
+    register(client, {"Authorization": f"Bearer {_token(bob)}"}, full["id"])  # takes the one seat
+    register(client, student_headers, full["id"])  # waitlisted
+    register(client, student_headers, free["id"])  # confirmed
+    token = _token(student)
+    assert _call(CATALOG_PATH, token)[2].calls == 1  # nothing cached yet: the route builds it
+    route_body, route_total = _route_list(client, {"Authorization": f"Bearer {token}"})
+    status, body, inner, headers = _call_full(CATALOG_PATH, token)
+    assert (status, inner.calls) == (200, 0)
+    assert body == route_body and headers[b"x-total-count"].decode() == route_total == "3"
+    mine = {item["title"]: item["registration_status"] for item in orjson.loads(body)}
+    assert mine == {"Full": "waitlisted", "Free": "confirmed", "Other": None}
+    anonymous_route, _ = _route_list(client, {})
+    status, anonymous, inner, _ = _call_full(CATALOG_PATH, None)
+    assert (status, inner.calls, anonymous) == (200, 0, anonymous_route)
+
+
+def test_catalog_lane_never_serves_a_stale_list(
+    client: Any, admin_headers: dict[str, str], student: User, student_headers: dict[str, str]
+) -> None:
+    talk = new_webinar(client, admin_headers, title="Seats", capacity=10)
+    token = _token(student)
+    _route_list(client, {})
+    assert _call(CATALOG_PATH, token)[0] == 200
+    register(client, student_headers, talk["id"])  # the seat count changed: a new version
+    assert _call(CATALOG_PATH, token)[2].calls == 1
+    item = client.get(CATALOG_PATH, headers={"Authorization": f"Bearer {token}"}).json()[0]
+    assert (item["seats_left"], item["registration_status"]) == (9, "confirmed")
+
+
+def test_catalog_lane_leaves_filters_bad_tokens_and_inactive_users_to_the_route(
+    client: Any, session: Session, admin_headers: dict[str, str], student: User
+) -> None:
+    new_webinar(client, admin_headers, title="Any")
+    _route_list(client, {})
+    token = _token(student)
+    assert _call(CATALOG_PATH, token)[0] == 200
+    assert _call(CATALOG_PATH, token, query=b"status=upcoming")[2].calls == 1
+    assert _call(CATALOG_PATH, "not-a-jwt")[2].calls == 1
+    assert _call(CATALOG_PATH, token, method="POST")[2].calls == 1
+    student.is_active = False
+    session.add(student)
+    session.commit()
+    assert _call(CATALOG_PATH, token)[2].calls == 1
+    assert client.get(CATALOG_PATH, headers={"Authorization": f"Bearer {token}"}).status_code == 401

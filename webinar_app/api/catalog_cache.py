@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import orjson
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from webinar_app.api.schemas.webinars import event_out
 from webinar_app.core import catalog_version
-from webinar_app.core.db import autocommit_reads
+from webinar_app.core.db import autocommit_reads, get_engine
 from webinar_app.core.security import utcnow
 from webinar_app.models import ManualStatus, Registration, User, Webinar
 from webinar_app.models.base import as_utc
@@ -85,8 +86,14 @@ def _build(session: Session, token: str, key: _Key) -> _Entry:
     base, status, organizer, search, category, limit, offset = key
     now = utcnow()
     views, total = webinars.list_webinars(
-        session, None, status=status, organizer_id=organizer, search=search,
-        category=category, limit=limit, offset=offset,
+        session,
+        None,
+        status=status,
+        organizer_id=organizer,
+        search=search,
+        category=category,
+        limit=limit,
+        offset=offset,
     )
     valid_until = now + MAX_AGE
     transition = _next_transition(session, now)
@@ -165,10 +172,51 @@ def listing(
             select(Registration.webinar_id, Registration.status).where(Registration.user_id == viewer.id)
         ).all()
     )
+    return _personalized(entry, mine), entry.total
+
+
+def _personalized(entry: _Entry, mine: dict[int, str]) -> bytes:
+    """The entry's array with the caller's own registration status in each item."""
     if mine.keys().isdisjoint(entry.ids):
-        return entry.anonymous, entry.total
+        return entry.anonymous
     parts = (item.variants.get(mine.get(item.webinar_id)) or item.variants[None] for item in entry.items)
-    return b"[" + b",".join(parts) + b"]", entry.total
+    return b"[" + b",".join(parts) + b"]"
+
+
+def _default_key(base: str) -> _Key:
+    """The key of `GET /api/webinars/` with no filters (what `_listing` builds for it)."""
+    return (base, None, None, None, None, None, 0)
+
+
+_ACTIVE_USER_REGISTRATIONS = (
+    select(col(User.is_active), col(Registration.webinar_id), col(Registration.status))
+    .select_from(User)
+    .outerjoin(Registration, col(Registration.user_id) == col(User.id))
+    .where(col(User.id) == bindparam("user_id"))
+)
+
+
+def default_listing(base: str, user_id: int | None) -> tuple[bytes, int] | None:
+    """The unfiltered list from a current entry, without a session (`api/hot_paths.py`).
+
+    None when it cannot be answered this way: no current entry (the ordinary route builds
+    it), the version unknown, or the user gone or deactivated (the route answers the 401).
+    For a signed-in caller one statement reads the user's state and registrations together.
+    """
+    token = catalog_version.current()
+    if token is None:
+        return None
+    entry = _lookup(_default_key(base), token)
+    if entry is None:
+        return None
+    if user_id is None:
+        return entry.anonymous, entry.total
+    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        rows = conn.execute(_ACTIVE_USER_REGISTRATIONS, {"user_id": user_id}).all()
+    if not rows or not rows[0][0]:
+        return None
+    mine = {webinar_id: status for _, webinar_id, status in rows if webinar_id is not None}
+    return _personalized(entry, mine), entry.total
 
 
 def reset() -> None:
