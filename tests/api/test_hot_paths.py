@@ -13,11 +13,11 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tests.api.test_webinars import new_webinar, register
 from tests.conftest import make_user
-from webinar_app.api.hot_paths import CATALOG_PATH, UNREAD_COUNT_PATH, HotPathMiddleware
+from webinar_app.api.hot_paths import CATALOG_PATH, REGISTER_PATH, UNREAD_COUNT_PATH, HotPathMiddleware
 from webinar_app.core import security
 from webinar_app.core.config import get_settings
 from webinar_app.core.security import TokenError, decode_token, encode_token, utcnow
@@ -29,9 +29,15 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.calls = 0
+        self.body = b""
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self.calls += 1
+        while True:  # read the body as a route would: it must arrive whole
+            message = await receive()
+            self.body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
         await send({"type": "http.response.start", "status": 418, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
@@ -43,13 +49,21 @@ def _call(
 
 
 def _call_full(
-    path: str, token: str | None, method: str = "GET", query: bytes = b""
+    path: str,
+    token: str | None,
+    method: str = "GET",
+    query: bytes = b"",
+    body: bytes = b"",
+    content_type: bytes = b"application/json",
 ) -> tuple[int, bytes, _Recorder, dict[bytes, bytes]]:
     inner = _Recorder()
     lane = HotPathMiddleware(inner)
     headers = [(b"host", b"testserver")]
     if token is not None:
         headers.append((b"authorization", f"Bearer {token}".encode()))
+    if body:
+        headers.append((b"content-type", content_type))
+    chunks = [body[i : i + 7] for i in range(0, len(body), 7)] or [b""]  # several messages
     scope = {
         "type": "http",
         "method": method,
@@ -63,7 +77,8 @@ def _call_full(
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        chunk = chunks.pop(0) if chunks else b""
+        return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
@@ -253,3 +268,56 @@ def test_catalog_lane_leaves_filters_bad_tokens_and_inactive_users_to_the_route(
     session.commit()
     assert _call(CATALOG_PATH, token)[2].calls == 1
     assert client.get(CATALOG_PATH, headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+# ---------------------------------------------------------------- the registration lane
+
+
+def _register_lane(token: str | None, body: bytes, content_type: bytes = b"application/json") -> Any:
+    return _call_full(REGISTER_PATH, token, "POST", body=body, content_type=content_type)
+
+
+def test_registration_lane_registers_and_answers_like_the_route(
+    client: Any,
+    session: Session,
+    admin_headers: dict[str, str],
+    student: User,
+    student_headers: dict[str, str],
+) -> None:
+    talk = new_webinar(client, admin_headers, title="Rush", capacity=1)
+    status, body, inner, headers = _register_lane(_token(student), orjson.dumps({"event": talk["id"]}))
+    assert (status, inner.calls, headers[b"content-type"]) == (201, 0, b"application/json")
+    made = orjson.loads(body)
+    assert made["status"] == "confirmed" and made["event"] == talk["id"] and made["user"] == student.id
+    shown = client.get(f"/api/registrations/{made['id']}/", headers=student_headers).json()
+    assert made == shown
+    bob = make_user(session, "bob3")
+    status, body, inner, _ = _register_lane(_token(bob), b'{"event": "%d"}' % talk["id"])
+    assert (status, inner.calls, orjson.loads(body)["status"]) == (201, 0, "waitlisted")
+    assert len(session.exec(select(Notification).where(Notification.user_id == student.id)).all()) == 1
+
+
+def test_registration_lane_leaves_refusals_to_the_route_with_the_body_intact(
+    client: Any, admin_headers: dict[str, str], student: User, student_headers: dict[str, str]
+) -> None:
+    talk = new_webinar(client, admin_headers, title="Once")
+    token = _token(student)
+    body = orjson.dumps({"event": talk["id"]})
+    assert _register_lane(token, body)[0] == 201
+    status, _, inner, _ = _register_lane(token, body)  # a duplicate: the service refuses it
+    assert (status, inner.calls, inner.body) == (418, 1, body)
+    for odd in (b'{"event": ', b"[1]", b'{"webinar_id": 1}', b'{"event": 999999}', b'{"event": true}'):
+        status, _, inner, _ = _register_lane(token, odd)
+        assert (status, inner.calls, inner.body) == (418, 1, odd)
+    form = f"event={talk['id']}".encode()
+    inner = _register_lane(token, form, b"application/x-www-form-urlencoded")[2]
+    assert (inner.calls, inner.body) == (1, form)
+    assert _register_lane("not-a-jwt", body)[2].calls == 1
+    assert _register_lane(None, body)[2].calls == 1
+    big = b'{"event": %d, "pad": "%s"}' % (talk["id"], b"x" * 10_000)
+    inner = _register_lane(token, big)[2]
+    assert (inner.calls, inner.body) == (1, big)
+    # and through the whole app the route answers the refusal in the contract's words
+    answer = client.post(REGISTER_PATH, json={"event": talk["id"]}, headers=student_headers)
+    assert answer.status_code == 400 and "already registered" in answer.text
+    assert len(client.get("/api/registrations/my_registrations/", headers=student_headers).json()) == 1

@@ -286,3 +286,76 @@ def test_search_treats_wildcards_literally(session, admin):
     assert [v.webinar.title for v in webinars.list_webinars(session, None, search="e_c")[0]] == [
         "snake_case tips"
     ]
+
+
+# --------------------------------------------------- the claim decides, the prediction is corrected
+
+
+def _interleave(monkeypatch: pytest.MonkeyPatch, meanwhile: Any) -> None:
+    """Run `meanwhile` (in its own session, committed) after `register` has read the seat
+    count and before it writes anything: the moment another registrant can change the outcome."""
+    from webinar_app.core import db
+
+    real = registrations.insert_now
+    done: list[bool] = []
+
+    def insert_then(session: Session, row: Any) -> None:
+        if not done:
+            done.append(True)
+            with Session(db.get_engine(), expire_on_commit=False) as other:
+                meanwhile(other)
+        real(session, row)
+
+    monkeypatch.setattr(registrations, "insert_now", insert_then)
+
+
+def _mail_templates(session: Session, user_id: int) -> list[str]:
+    from webinar_app.models import EmailLog
+
+    session.expire_all()
+    return list(session.exec(select(EmailLog.template).where(EmailLog.user_id == user_id)))
+
+
+def test_last_seat_taken_meanwhile_makes_a_predicted_confirmation_a_waitlisting(
+    session, admin, users, monkeypatch
+):
+    w = make_webinar(session, admin, capacity=1)
+    late, quick = users[0], users[1]
+    _interleave(
+        monkeypatch, lambda other: registrations.register(other, other.get(type(quick), quick.id), w.id)
+    )
+    view = registrations.register(session, late, w.id)  # saw a free seat, lost it to `quick`
+    assert view.status == "waitlisted"
+    assert statuses(session, w.id) == {quick.id: "confirmed", late.id: "waitlisted"}
+    assert fresh(session, w).confirmed_count == 1
+    assert approvals(session, late.id) == [] and len(approvals(session, quick.id)) == 1
+    assert _mail_templates(session, late.id) == ["registration_waitlisted"]
+    assert _mail_templates(session, quick.id) == ["registration_confirmed"]
+
+
+def test_seat_freed_meanwhile_makes_a_predicted_waitlisting_a_confirmation(
+    session, admin, users, monkeypatch
+):
+    w = make_webinar(session, admin, capacity=1)
+    holder, hopeful = users[0], users[1]
+    held = registrations.register(session, holder, w.id)
+
+    def leave(other: Session) -> None:
+        registrations.unregister(other, other.get(type(holder), holder.id), held.id)  # nobody queued yet
+
+    _interleave(monkeypatch, leave)
+    view = registrations.register(session, hopeful, w.id)  # saw it full, got the freed seat
+    assert view.status == "confirmed"
+    assert statuses(session, w.id) == {hopeful.id: "confirmed"}
+    assert fresh(session, w).confirmed_count == 1
+    assert len(approvals(session, hopeful.id)) == 1
+    assert _mail_templates(session, hopeful.id) == ["registration_confirmed"]
+
+
+def test_a_duplicate_claims_no_seat(session, admin, users):
+    w = make_webinar(session, admin, capacity=5)
+    registrations.register(session, users[0], w.id)
+    with pytest.raises(Invalid):
+        registrations.register(session, users[0], w.id)
+    assert fresh(session, w).confirmed_count == 1
+    assert len(approvals(session, users[0].id)) == 1

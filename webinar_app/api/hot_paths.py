@@ -1,13 +1,16 @@
 """The requests every open page repeats, answered before FastAPI's routing and dependencies.
 
-`GET .../notifications/unread_count/` is polled by every signed-in client, and the unfiltered
-`GET /api/webinars/` is the most requested list. Through the router each walks some sixty
+`GET .../notifications/unread_count/` is polled by every signed-in client, the unfiltered
+`GET /api/webinars/` is the most requested list, and `POST /api/registrations/register/` is
+what a launch-day rush sends a thousand times a second. Through the router each walks some sixty
 routes, builds a dependency graph and hops to a worker thread twice; here each costs a token
 check (cached after the first verification), one thread hop and one statement (the list's
 items come ready from `api/catalog_cache.py`). Only the happy path is answered here: a
 missing, bad or expired token, a deactivated user, a list not in the cache, a query string or
 a database error falls through to the ordinary route, so every error answer (401 bodies, 503
-on an outage) and every cache build come from the one place that already defines them.
+on an outage) and every cache build come from the one place that already defines them. A
+registration the service refuses (duplicate, full of rules) has written nothing, so the route
+simply runs it again and answers the refusal its own way; the lane only skips the machinery.
 
 This middleware sits inside the security-headers and CORS middleware, so its answers carry
 the same headers as the routes'.
@@ -18,12 +21,17 @@ from __future__ import annotations
 import orjson
 from anyio import to_thread
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from webinar_app.api import catalog_cache
+from webinar_app.api.routes.registrations import event_id_of
+from webinar_app.api.schemas.webinars import registration_out
+from webinar_app.core.db import get_engine
 from webinar_app.core.security import TokenError, decode_token
-from webinar_app.services import notifications
+from webinar_app.services import auth, notifications, registrations
+from webinar_app.services.errors import DomainError
 
 UNREAD_COUNT_PATH = "/api/communications/notifications/unread_count/"
 CATALOG_PATH = "/api/webinars/"
@@ -87,6 +95,73 @@ async def _catalog(scope: Scope) -> tuple[bytes, list[tuple[bytes, bytes]]] | No
 
 _LANES = {UNREAD_COUNT_PATH: _unread_count, CATALOG_PATH: _catalog}
 
+REGISTER_PATH = "/api/registrations/register/"
+_MAX_REGISTER_BODY = 4096  # `{"event": 12}`; anything bigger is the route's to judge
+
+
+def _register_now(token: str, event_id: int, base: str) -> bytes | None:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            user = auth.user_from_access_token(session, token)
+            view = registrations.register(session, user, event_id)
+        except DomainError:
+            session.rollback()
+            return None
+        return orjson.dumps(registration_out(view, base, user.id))
+
+
+async def _register(scope: Scope, body: bytes) -> bytes | None:
+    if _header(scope, b"content-type").split(b";")[0].strip() != b"application/json":
+        return None
+    token = _bearer(scope)
+    if token is None or _user_id(token) is None:
+        return None
+    try:
+        data = orjson.loads(body)
+        event_id = event_id_of(data) if isinstance(data, dict) else None
+    except (orjson.JSONDecodeError, DomainError):
+        return None
+    if event_id is None:
+        return None
+    base = str(Request(scope).base_url).rstrip("/")
+    try:
+        return await to_thread.run_sync(_register_now, token, event_id, base)
+    except SQLAlchemyError:
+        return None
+
+
+def _header(scope: Scope, name: bytes) -> bytes:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value
+    return b""
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[list[Message], bool]:
+    """The request's body messages as received, and whether all of them fit under `limit`."""
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages, False
+        size += len(message.get("body", b""))
+        if size > limit:
+            return messages, False
+        if not message.get("more_body", False):
+            return messages, True
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A `receive` that hands the route the body messages already read, then the real one."""
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
 
 class HotPathMiddleware:
     """Answers the hot requests directly when it can; everything else goes on unchanged."""
@@ -95,16 +170,33 @@ class HotPathMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == REGISTER_PATH:
+            await self._registration(scope, receive, send)
+            return
         lane = _LANES.get(scope["path"]) if scope["type"] == "http" and scope["method"] == "GET" else None
         answer = await lane(scope) if lane is not None else None
         if answer is None:
             await self.app(scope, receive, send)
             return
         body, extra = answer
-        headers = [
-            (b"content-length", str(len(body)).encode()),
-            (b"content-type", b"application/json"),
-            *extra,
-        ]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await _answer(send, 200, body, extra)
+
+    async def _registration(self, scope: Scope, receive: Receive, send: Send) -> None:
+        messages, whole = await _read_body(receive, _MAX_REGISTER_BODY)
+        answer = None
+        if whole:
+            answer = await _register(scope, b"".join(m.get("body", b"") for m in messages))
+        if answer is None:
+            await self.app(scope, _replay(messages, receive), send)
+            return
+        await _answer(send, 201, answer, [])
+
+
+async def _answer(send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]]) -> None:
+    headers = [
+        (b"content-length", str(len(body)).encode()),
+        (b"content-type", b"application/json"),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

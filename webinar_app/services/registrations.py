@@ -18,7 +18,15 @@ from sqlmodel import Session, col, select
 
 from webinar_app.core.db import insert_now
 from webinar_app.core.security import utcnow
-from webinar_app.models import NotificationType, Registration, RegistrationStatus, User, Webinar
+from webinar_app.models import (
+    EmailLog,
+    Notification,
+    NotificationType,
+    Registration,
+    RegistrationStatus,
+    User,
+    Webinar,
+)
 from webinar_app.realtime import publish
 from webinar_app.services import audit, notifications
 from webinar_app.services.email import mails, queue
@@ -77,7 +85,12 @@ def _build_claim() -> Any:
     # once, with a bound parameter: building the statement costs more than running it.
     webinars, registrations = Webinar.__table__, Registration.__table__  # type: ignore[attr-defined]
     webinar_id = bindparam("webinar_id")
-    queued = exists().where(registrations.c.webinar_id == webinar_id, registrations.c.status == WAITLISTED)
+    # Queued ahead: anyone waitlisted but the registrant itself (its row is already written).
+    queued = exists().where(
+        registrations.c.webinar_id == webinar_id,
+        registrations.c.status == WAITLISTED,
+        registrations.c.id != bindparam("registration_id"),
+    )
     return (
         update(webinars)
         .where(webinars.c.id == webinar_id)
@@ -89,17 +102,26 @@ def _build_claim() -> Any:
 
 
 _CLAIM_SEAT = _build_claim()
-# The organizer comes with the webinar (the response shows them): one round trip.
+# The organizer comes with the webinar (the response shows them), and whether anyone is
+# queued (to predict the outcome of the claim): one round trip.
 _WEBINAR_WITH_ORGANIZER = (
-    select(Webinar, User)
+    select(  # type: ignore[call-overload]
+        Webinar,
+        User,
+        exists()
+        .where(col(Registration.webinar_id) == col(Webinar.id), col(Registration.status) == WAITLISTED)
+        .label("queued"),
+    )
     .join(User, col(User.id) == col(Webinar.organizer_id))
     .where(Webinar.id == bindparam("webinar_id"))
 )
 
 
-def _claim_seat(session: Session, webinar_id: int) -> int | None:
-    """Take one seat if one is free and nobody is queued ahead: the new seat count, or None."""
-    return session.execute(_CLAIM_SEAT, {"webinar_id": webinar_id}).scalar_one_or_none()
+def _claim_seat(session: Session, webinar_id: int, registration_id: int) -> int | None:
+    """Take one seat if one is free and nobody is queued ahead of `registration_id`: the new
+    seat count, or None."""
+    params = {"webinar_id": webinar_id, "registration_id": registration_id}
+    return session.execute(_CLAIM_SEAT, params).scalar_one_or_none()
 
 
 def _lock_webinar(session: Session, webinar_id: int) -> Webinar | None:
@@ -171,42 +193,40 @@ def _publish_seats(webinar_id: int, session: Session) -> None:
 def register(session: Session, user: User, webinar_id: int | None) -> RegistrationView:
     """Claim a seat or join the waitlist, in one short transaction (one commit).
 
-    A duplicate is caught by the unique constraint, whose failure also rolls the claimed
-    seat back; nothing is read inside the transaction before the claim, so on SQLite the
-    claim is the first write and simply queues behind the database's write lock.
+    The seat claim locks the webinar row until the commit, and every registrant of a rush
+    waits for that lock, so the claim is the transaction's last statement: the registration,
+    its mail and its notification are written first for the outcome the seat count predicts,
+    then the claim decides, and in the rare case it decides otherwise (the last seat went
+    meanwhile, or one freed up) the rows are corrected under the lock. A duplicate is caught
+    by the unique constraint before any seat is claimed. On SQLite the first write takes the
+    database's write lock, so the rows and the claim are serialised as a whole.
     """
     if webinar_id is None:
         raise Invalid.field("event", "This field is required.")
     row = session.exec(_WEBINAR_WITH_ORGANIZER, params={"webinar_id": webinar_id}).first()  # type: ignore[call-overload]
     if row is None:
         raise Invalid.field("event", f'Invalid pk "{webinar_id}" - object does not exist.')
-    webinar, organizer = row
+    webinar, organizer, queued = row
     refusal = registration_open(webinar)
     if refusal:
         raise Invalid.field("event", refusal)
     assert user.id is not None
+    seat_free = webinar.capacity is None or webinar.confirmed_count < webinar.capacity
+    predicted = CONFIRMED if seat_free and not queued else WAITLISTED
     try:
-        seats_taken = _claim_seat(session, webinar_id)
-        status = CONFIRMED if seats_taken is not None else WAITLISTED
-        # Written at once, outside the unit of work: the webinar row stays locked until the
-        # commit, so the three rows are three plain INSERTs and no flush.
-        registration = Registration(user_id=user.id, webinar_id=webinar_id, status=status)
+        # Written at once, outside the unit of work: three plain INSERTs, no flush.
+        registration = Registration(user_id=user.id, webinar_id=webinar_id, status=predicted)
         insert_now(session, registration)
-        staged = []
-        if status == CONFIRMED:
-            staged = notifications.stage(
-                session,
-                [user.id],
-                NotificationType.registration_approved.value,
-                f"Registered: {webinar.title}",
-                f"Your seat for '{webinar.title}' is confirmed.",
-                webinar_id=webinar_id,
-                immediate=True,
-            )
-        mails.registered(session, user, webinar, confirmed=status == CONFIRMED)
+        mail = mails.registered(session, user, webinar, confirmed=predicted == CONFIRMED)
+        staged = _stage_confirmation(session, user, webinar) if predicted == CONFIRMED else []
+        assert registration.id is not None
+        seats_taken = _claim_seat(session, webinar_id, registration.id)  # the lock, to the commit
+        status = CONFIRMED if seats_taken is not None else WAITLISTED
+        if status != predicted:
+            staged = _correct_outcome(session, registration, mail, staged, user, webinar, status)
         session.commit()
     except IntegrityError as exc:
-        session.rollback()  # also gives the claimed seat back
+        session.rollback()
         raise Invalid.field("event", "You are already registered for this webinar.") from exc
     notifications.push(staged)
     queue.wake()
@@ -214,6 +234,43 @@ def register(session: Session, user: User, webinar_id: int | None) -> Registrati
         set_committed_value(webinar, "confirmed_count", seats_taken)  # display only, not dirty
         publish(webinar_topic(webinar_id), "seats", confirmed=seats_taken, capacity=webinar.capacity)
     return RegistrationView(registration, user, webinar, organizer)
+
+
+def _stage_confirmation(session: Session, user: User, webinar: Webinar) -> list[Notification]:
+    assert user.id is not None
+    return notifications.stage(
+        session,
+        [user.id],
+        NotificationType.registration_approved.value,
+        f"Registered: {webinar.title}",
+        f"Your seat for '{webinar.title}' is confirmed.",
+        webinar_id=webinar.id,
+        immediate=True,
+    )
+
+
+def _correct_outcome(
+    session: Session,
+    registration: Registration,
+    mail: EmailLog | None,
+    staged: list[Notification],
+    user: User,
+    webinar: Webinar,
+    status: str,
+) -> list[Notification]:
+    """The claim decided otherwise than predicted: make the rows say what it decided."""
+    registrations_table = Registration.__table__  # type: ignore[attr-defined]
+    session.execute(
+        update(registrations_table).where(registrations_table.c.id == registration.id).values(status=status)
+    )
+    registration.status = status
+    if mail is not None:
+        mails.correct_registered(session, mail, confirmed=status == CONFIRMED)
+    if status == CONFIRMED:
+        return _stage_confirmation(session, user, webinar)
+    notifications_table = Notification.__table__  # type: ignore[attr-defined]
+    session.execute(delete(notifications_table).where(notifications_table.c.id.in_([n.id for n in staged])))
+    return []
 
 
 def unregister(session: Session, actor: User, registration_id: int) -> None:
@@ -237,7 +294,11 @@ def unregister(session: Session, actor: User, registration_id: int) -> None:
     session.flush()
     if actor.is_admin and current.user_id != actor.id:
         audit.record(
-            session, actor, "registration.remove", "registration", registration_id,
+            session,
+            actor,
+            "registration.remove",
+            "registration",
+            registration_id,
             before=audit.snapshot(current, "user_id", "webinar_id", "status", "attended"),
         )
     promoted = _promote_locked(session, webinar)
@@ -282,8 +343,13 @@ def promote(session: Session, actor: User, registration_id: int | None) -> Regis
     webinar.confirmed_count += 1
     session.add_all([current, webinar])
     audit.record(
-        session, actor, "registration.promote", "registration", current.id,
-        before={"status": WAITLISTED}, after={"status": CONFIRMED},
+        session,
+        actor,
+        "registration.promote",
+        "registration",
+        current.id,
+        before={"status": WAITLISTED},
+        after={"status": CONFIRMED},
     )
     session.commit()
     _announce_promotions(session, webinar, [current])
@@ -377,8 +443,13 @@ def set_attended(session: Session, actor: User, registration_id: int, attended: 
     if registration is None:
         raise NotFound()
     audit.record(
-        session, actor, "registration.attended", "registration", registration.id,
-        before={"attended": registration.attended}, after={"attended": attended},
+        session,
+        actor,
+        "registration.attended",
+        "registration",
+        registration.id,
+        before={"attended": registration.attended},
+        after={"attended": attended},
     )
     registration.attended = attended
     session.add(registration)
@@ -389,7 +460,5 @@ def set_attended(session: Session, actor: User, registration_id: int, attended: 
 
 def my_status_for(session: Session, user: User, webinar_id: int) -> Registration | None:
     return session.exec(
-        select(Registration).where(
-            Registration.user_id == user.id, Registration.webinar_id == webinar_id
-        )
+        select(Registration).where(Registration.user_id == user.id, Registration.webinar_id == webinar_id)
     ).first()

@@ -26,7 +26,7 @@ class RegistrationPatchIn(BaseModel):
     attended: bool | None = None
 
 
-def _event_id(data: dict[str, Any]) -> int:
+def event_id_of(data: dict[str, Any]) -> int:
     raw = data.get("event", data.get("webinar"))
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         raise Invalid.field("event", "This field is required.")
@@ -57,7 +57,7 @@ def my_registrations(user: CurrentUser, session: SessionDep, base: BaseUrl) -> l
 
 
 def _register(raw: dict[str, Any], user: CurrentUser, session: SessionDep, base: str) -> dict[str, Any]:
-    return registration_out(registrations.register(session, user, _event_id(raw)), base, user.id)
+    return registration_out(registrations.register(session, user, event_id_of(raw)), base, user.id)
 
 
 @router.post("/register/", status_code=201, openapi_extra=documented(RegisterIn))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from webinar_app.models import Announcement, EmailKind, EmailLog, Recording, User, Webinar
@@ -37,7 +38,11 @@ def _stage(
     enqueue(session, mail, kind=kind, template=template, user_id=user.id, webinar_id=webinar_id)
 
 
-def registered(session: Session, user: User, webinar: Webinar, *, confirmed: bool) -> None:
+def _registration_template(confirmed: bool) -> str:
+    return "registration_confirmed" if confirmed else "registration_waitlisted"
+
+
+def registered(session: Session, user: User, webinar: Webinar, *, confirmed: bool) -> EmailLog | None:
     """Confirmation with the invite attached, or the waitlist note (no invite: no seat yet).
 
     Called inside the seat claim's transaction, so it only queues a row: the invite and the
@@ -46,13 +51,25 @@ def registered(session: Session, user: User, webinar: Webinar, *, confirmed: boo
     kind = EmailKind.registration.value
     assert user.id is not None and webinar.id is not None
     if not user.is_active:
-        return
+        return None
     # The preference is checked when the mail is rendered (no extra query under the lock).
-    template = "registration_confirmed" if confirmed else "registration_waitlisted"
-    queue.enqueue_deferred(
-        session, to=user.email, kind=kind, template=template, user_id=user.id, webinar_id=webinar.id,
+    template = _registration_template(confirmed)
+    return queue.enqueue_deferred(
+        session,
+        to=user.email,
+        kind=kind,
+        template=template,
+        user_id=user.id,
+        webinar_id=webinar.id,
         immediate=True,
     )
+
+
+def correct_registered(session: Session, row: EmailLog, *, confirmed: bool) -> None:
+    """The seat claim decided otherwise than the queued mail says (same transaction)."""
+    table = EmailLog.__table__  # type: ignore[attr-defined]
+    row.template = _registration_template(confirmed)
+    session.execute(update(table).where(table.c.id == row.id).values(template=row.template))
 
 
 def _render_registration(session: Session, row: EmailLog) -> OutgoingEmail | None:
