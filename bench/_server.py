@@ -33,7 +33,8 @@ def fresh_database(name: str) -> str:
 
 
 def bench_env(database_url: str) -> dict[str, str]:
-    env = dict(os.environ)
+    # The server derives its worker options (rxconfig.py) unless a run asks for a count.
+    env = {k: v for k, v in os.environ.items() if k not in ("GUNICORN_CMD_ARGS", "GRANIAN_WORKERS")}
     env.update(
         APP_ENV="prod",
         SECRET_KEY=SECRET,
@@ -66,7 +67,7 @@ def production_backend(database_url: str, workers: int | None = None) -> Iterato
     port = free_port()
     env = bench_env(database_url)
     if workers:
-        env["GRANIAN_WORKERS"] = str(workers)
+        env["BACKEND_WORKERS"] = str(workers)
     (ROOT / "data").mkdir(exist_ok=True)
     log = open(ROOT / "data" / "bench-server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(

@@ -1,7 +1,7 @@
 """The production server as a deployment runs it: `reflex run --env prod --single-port`.
 
 Shared by tests/test_production.py and tests/test_durability.py. One process group per
-start (granian's parent and its forked workers), so a test can stop it politely (SIGTERM,
+start (gunicorn's master and its forked uvicorn workers), so a test can stop it politely (SIGTERM,
 then SIGKILL) or crash it on purpose (`kill -9` of the whole group) and start it again on
 the same port against the same PostgreSQL database and Redis db.
 
@@ -60,6 +60,9 @@ def flush_redis(url: str) -> None:
         client.close()
 
 
+SERVER_OPTIONS = ("GUNICORN_CMD_ARGS", "GRANIAN_WORKERS", "BACKEND_WORKERS")
+
+
 class ProdServer:
     """One `reflex run --env prod --single-port` on a fixed port, restartable."""
 
@@ -75,13 +78,19 @@ class ProdServer:
         self.log_path = workdir / "server.log"
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "REFLEX_"))}
+        # rxconfig.py, imported by this test process too, sets the server's worker options
+        # from this process's settings: the server must derive its own.
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("PYTEST", "REFLEX_")) and k not in SERVER_OPTIONS
+        }
         env.update(
             APP_ENV="prod",
             SECRET_KEY=SECRET,
             DATABASE_URL=self.database_url,
             REDIS_URL=self.redis_url,
-            GRANIAN_WORKERS=str(self.workers),
+            BACKEND_WORKERS=str(self.workers),
             CORS_ORIGINS=ALLOWED_ORIGIN,
             # One port serves both: the UI's public URL is the backend's (rxconfig.py adds it to
             # the websocket's allowed origins and makes it Reflex's api_url).
@@ -160,7 +169,7 @@ class ProdServer:
             os.killpg(self.proc.pid, signal.SIGKILL)
 
     def group_pids(self) -> list[int]:
-        """Every live process of the server's group: the CLI, granian and its workers."""
+        """Every live process of the server's group: the CLI, gunicorn and its workers."""
         assert self.proc is not None
         pids = []
         for entry in os.listdir("/proc"):

@@ -30,6 +30,7 @@ from sqlmodel import Session, create_engine
 from tests.conftest import PG_ADMIN_URL, create_postgres_database, drop_postgres_database, make_user
 from tests.e2e.conftest import E2E_WEB_DIR, PROJECT_ROOT
 from tests.e2e.test_account_journey import wait_ready
+from tests.prod_server import SERVER_OPTIONS
 from webinar_app import routes
 from webinar_app.core.security import utcnow
 from webinar_app.services import live, registrations, webinars
@@ -87,13 +88,17 @@ def backends(shared_db: str, app_harness: Any) -> Iterator[list[int]]:
     """Two backend processes on the shared database and Redis; killed (by group) afterwards."""
     WEB_DIR.mkdir(exist_ok=True)
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "REFLEX_WEB"))},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("PYTEST", "REFLEX_WEB")) and k not in SERVER_OPTIONS
+        },
         "APP_ENV": "prod",
         "SECRET_KEY": "two-backends-secret-key-long-enough-for-hs256-signing",
         "DATABASE_URL": shared_db,
         "REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
         "CORS_ORIGINS": "*",
-        "GRANIAN_WORKERS": "1",
+        "BACKEND_WORKERS": "1",
         "REFLEX_WEB_WORKDIR": str(WEB_DIR),
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
