@@ -178,10 +178,13 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(DataError)
-    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+    @app.exception_handler(OverflowError)
+    async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
         # A value the database cannot hold (an id past the column's range, ...): the
-        # request's input is at fault, and the statement changed nothing.
-        log.info("unstorable input on %s %s: %s", request.method, request.url.path, exc.orig)
+        # request's input is at fault, and the statement changed nothing. PostgreSQL says so
+        # with a DataError; SQLite's driver raises OverflowError past 64 bits, unwrapped.
+        cause = getattr(exc, "orig", exc)
+        log.info("unstorable input on %s %s: %s", request.method, request.url.path, cause)
         key = "error" if request.url.path.startswith(_ERROR_STYLE_PREFIXES) else "detail"
         return JSONResponse({key: "A value in the request is out of range."}, status_code=400)
 
