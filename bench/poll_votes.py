@@ -100,6 +100,7 @@ class PollClient(Client):
         self.polls_ready = asyncio.Event()
         self.poll_id = 0
         self.poll_open = asyncio.Event()
+        self.last_polls: list[dict[str, Any]] = []
         self.vote_sent: float | None = None
         self.vote_answered: float | None = None
         self.pushes: list[tuple[float, int]] = []  # (arrival, total_votes) of each result push
@@ -109,6 +110,12 @@ class PollClient(Client):
         for name in self.proto.on_load:
             await self.sio.emit("event", {"name": name, "router_data": self.proto.router_data(self.path)},
                                 namespace=NAMESPACE)
+
+    def poll_seen(self, poll_id: int) -> None:
+        """Called once the host's REST call has named the poll: it may already be open here."""
+        self.poll_id = poll_id
+        if any(p["id"] == poll_id and p["status"] == "open" for p in self.last_polls):
+            self.poll_open.set()
 
     async def vote(self, option_id: int) -> None:
         self.vote_sent = time.perf_counter()
@@ -129,8 +136,11 @@ class PollClient(Client):
             self.polls_vars.get("allowed_rx_state_") or self.polls_vars.get("error_rx_state_")
         ):
             self.polls_ready.set()
-        if not self.poll_id or self.proto.polls_var not in polls:
+        if self.proto.polls_var not in polls:
             return
+        self.last_polls = polls[self.proto.polls_var]
+        if not self.poll_id:
+            return  # the push can beat the host's REST answer: `poll_seen` looks at it then
         item = next((p for p in polls[self.proto.polls_var] if p["id"] == self.poll_id), None)
         if item is None:
             return
@@ -201,7 +211,7 @@ async def run(proto: PollProtocol, url: str, webinar_id: int, tokens: list[str],
 
     poll_id, option_ids = await host_opens_poll(url, host_token, webinar_id)
     for c in clients:
-        c.poll_id = poll_id
+        c.poll_seen(poll_id)
     began = time.perf_counter()
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.gather(*(c.poll_open.wait() for c in clients)), args.open_timeout)
