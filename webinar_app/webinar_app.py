@@ -19,7 +19,7 @@ async def _size_thread_pool() -> None:
 
 
 async def _fresh_db_pool() -> None:
-    # Granian forks workers after the parent may have opened connections: drop them.
+    # The server forks workers after the parent may have opened connections: drop them.
     dispose_after_fork()
 
 
@@ -37,7 +37,7 @@ if memtrace.enabled():
     app.register_lifespan_task(memtrace.tracemalloc_lifespan)
 
 # The app leaves ~200,000 long-lived objects (components, vars, modules). Frozen here, in the
-# process that imports the app before granian forks its workers, a garbage collection never
+# process that imports the app before the server forks its workers, a garbage collection never
 # walks them again: no full collection stalls requests for ~100 ms, and no collection writes
 # to the pages the workers share with this process (copy-on-write would give every worker
 # its own copy of the whole heap: ~100 MiB of RSS each).

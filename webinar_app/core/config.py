@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     # on switching (futex storms in the kernel) and starve the event loop. Default: one per
     # CPU, at least two (docs/performance.md, REST load).
     worker_threads: int | None = Field(default=None, ge=1)
-    # Per worker process: several granian workers share PostgreSQL's max_connections.
+    # Per worker process: several backend workers share PostgreSQL's max_connections.
     db_pool_size: int = 5
     db_max_overflow: int = 5
     db_pool_timeout_seconds: float = 30.0
