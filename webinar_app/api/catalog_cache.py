@@ -26,16 +26,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import orjson
-from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from webinar_app.api.schemas.webinars import event_out
 from webinar_app.core import catalog_version
-from webinar_app.core.db import autocommit_reads, get_engine
+from webinar_app.core.db import autocommit_reads
 from webinar_app.core.security import utcnow
 from webinar_app.models import ManualStatus, Registration, User, Webinar
 from webinar_app.models.base import as_utc
-from webinar_app.services import webinars
+from webinar_app.services import registrations, webinars
 from webinar_app.services.registrations import CONFIRMED, WAITLISTED
 
 MAX_AGE = timedelta(seconds=60)
@@ -188,14 +187,6 @@ def _default_key(base: str) -> _Key:
     return (base, None, None, None, None, None, 0)
 
 
-_ACTIVE_USER_REGISTRATIONS = (
-    select(col(User.is_active), col(Registration.webinar_id), col(Registration.status))
-    .select_from(User)
-    .outerjoin(Registration, col(Registration.user_id) == col(User.id))
-    .where(col(User.id) == bindparam("user_id"))
-)
-
-
 def default_listing(base: str, user_id: int | None) -> tuple[bytes, int] | None:
     """The unfiltered list from a current entry, without a session (`api/hot_paths.py`).
 
@@ -211,11 +202,9 @@ def default_listing(base: str, user_id: int | None) -> tuple[bytes, int] | None:
         return None
     if user_id is None:
         return entry.anonymous, entry.total
-    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        rows = conn.execute(_ACTIVE_USER_REGISTRATIONS, {"user_id": user_id}).all()
-    if not rows or not rows[0][0]:
+    mine = registrations.statuses_if_active(user_id)
+    if mine is None:
         return None
-    mine = {webinar_id: status for _, webinar_id, status in rows if webinar_id is not None}
     return _personalized(entry, mine), entry.total
 
 

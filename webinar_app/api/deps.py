@@ -35,14 +35,21 @@ async def _request_session() -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(_request_session)]
 
 
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` value; None when it is not one."""
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if not header:
         return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(header)
+    if token is None:
         raise ApiError(401, BAD_BEARER)
-    return token.strip()
+    return token
 
 
 def _authenticate(session: Session, token: str) -> User:

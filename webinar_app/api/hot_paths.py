@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from webinar_app.api import catalog_cache
+from webinar_app.api.deps import bearer_token
 from webinar_app.api.routes.registrations import event_id_of
 from webinar_app.api.schemas.webinars import registration_out
 from webinar_app.core.db import get_engine
@@ -35,23 +36,19 @@ from webinar_app.services.errors import DomainError
 
 UNREAD_COUNT_PATH = "/api/communications/notifications/unread_count/"
 CATALOG_PATH = "/api/webinars/"
-_NO_TOKEN = object()  # no Authorization header at all: an anonymous caller
 
 
-def _token_or_absent(scope: Scope) -> object | str | None:
-    """The bearer token, `_NO_TOKEN` when there is no header, None when it is unusable."""
-    if not any(key == b"authorization" for key, _ in scope["headers"]):
-        return _NO_TOKEN
-    return _bearer(scope)
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
 def _bearer(scope: Scope) -> str | None:
-    for key, value in scope["headers"]:
-        if key == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            token = token.strip()
-            return token if scheme.lower() == "bearer" and token else None
-    return None
+    """The bearer token, as `deps` reads it; None when absent or not a bearer token."""
+    header = _header(scope, b"authorization")
+    return None if header is None else bearer_token(header)
 
 
 def _user_id(token: str) -> int | None:
@@ -76,10 +73,10 @@ async def _unread_count(scope: Scope) -> tuple[bytes, list[tuple[bytes, bytes]]]
 async def _catalog(scope: Scope) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
     if scope.get("query_string"):
         return None  # filters and pages: the route parses and validates them
-    token = _token_or_absent(scope)
     user_id = None
-    if token is not _NO_TOKEN:
-        user_id = None if token is None else _user_id(token)  # type: ignore[arg-type]
+    if _header(scope, b"authorization") is not None:  # signed in, or a bad token: the route's
+        token = _bearer(scope)
+        user_id = None if token is None else _user_id(token)
         if user_id is None:
             return None
     base = str(Request(scope).base_url).rstrip("/")  # as `deps.base_url` builds it
@@ -111,10 +108,10 @@ def _register_now(token: str, event_id: int, base: str) -> bytes | None:
 
 
 async def _register(scope: Scope, body: bytes) -> bytes | None:
-    if _header(scope, b"content-type").split(b";")[0].strip() != b"application/json":
+    if (_header(scope, b"content-type") or "").split(";")[0].strip() != "application/json":
         return None
     token = _bearer(scope)
-    if token is None or _user_id(token) is None:
+    if token is None:
         return None
     try:
         data = orjson.loads(body)
@@ -128,13 +125,6 @@ async def _register(scope: Scope, body: bytes) -> bytes | None:
         return await to_thread.run_sync(_register_now, token, event_id, base)
     except SQLAlchemyError:
         return None
-
-
-def _header(scope: Scope, name: bytes) -> bytes:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value
-    return b""
 
 
 async def _read_body(receive: Receive, limit: int) -> tuple[list[Message], bool]:

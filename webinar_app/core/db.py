@@ -102,6 +102,13 @@ def autocommit_reads(session: Session) -> None:
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+def read_once(statement: Any, params: dict[str, Any]) -> list[Any]:
+    """The rows of one read, outside any Session and transaction: one round trip (the fast
+    lanes of `api/hot_paths.py`, which read a user's state and data in one statement)."""
+    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return list(conn.execute(statement, params).all())
+
+
 def insert_now(session: Session, row: SQLModel) -> None:
     """Write a new row with one INSERT ... RETURNING, outside the unit of work, in the
     session's transaction; the row gets its primary key and stays out of the session.

@@ -9,10 +9,13 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from webinar_app.core import ratelimit
 from webinar_app.core.config import get_settings
@@ -167,6 +170,17 @@ def login(
     user.last_login = utcnow()
     session.add(user)
     return user, issue_tokens(session, user)
+
+
+def active_user_query(*columns: Any) -> Any:
+    """`SELECT is_active, *columns FROM users WHERE id = :user_id`: for the fast lanes, which
+    read a token's user and their own data in one statement. `active_in` applies the rule of
+    `_active_user` (the user exists and is active) to its rows."""
+    return select(col(User.is_active), *columns).select_from(User).where(col(User.id) == bindparam("user_id"))
+
+
+def active_in(rows: Sequence[Any]) -> bool:
+    return bool(rows) and bool(rows[0][0])
 
 
 def _active_user(session: Session, user_id: str | int) -> User:

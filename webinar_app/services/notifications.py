@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from webinar_app.core.db import get_engine, insert_now
+from webinar_app.core.db import insert_now, read_once
 from webinar_app.models import Notification, User
 from webinar_app.realtime import publish
+from webinar_app.services import auth
 from webinar_app.services.errors import NotFound
 
 
@@ -123,9 +124,7 @@ def unread_count(session: Session, user: User) -> int:
     return session.exec(_unread_of(user.id)).one()
 
 
-_UNREAD_FOR_ACTIVE_USER = select(  # type: ignore[call-overload]
-    col(User.is_active), _unread_of(User.id).scalar_subquery()
-).where(User.id == bindparam("user_id"))
+_UNREAD_FOR_ACTIVE_USER = auth.active_user_query(_unread_of(User.id).scalar_subquery())
 
 
 def unread_count_if_active(user_id: int) -> int | None:
@@ -135,11 +134,8 @@ def unread_count_if_active(user_id: int) -> int | None:
     For the poll every open page makes: Core, one round trip in autocommit, no ORM identity
     map; `unread_count` is the same count for callers that already hold the user.
     """
-    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        row = conn.execute(_UNREAD_FOR_ACTIVE_USER, {"user_id": user_id}).first()
-    if row is None or not row[0]:
-        return None
-    return int(row[1])
+    rows = read_once(_UNREAD_FOR_ACTIVE_USER, {"user_id": user_id})
+    return int(rows[0][1]) if auth.active_in(rows) else None
 
 
 def mark_read(session: Session, user: User, notification_id: int) -> Notification:

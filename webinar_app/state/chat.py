@@ -24,7 +24,7 @@ from webinar_app.realtime.hub import hub
 from webinar_app.services import chat, moderation
 from webinar_app.services.errors import DomainError, Invalid
 from webinar_app.state.auth import login_redirect, user_for
-from webinar_app.state.forms import message_of
+from webinar_app.state.forms import message_of, typed_draft
 
 HISTORY = chat.HISTORY_SIZE
 TAIL_MAX = 20
@@ -97,9 +97,7 @@ class ChatState(rx.State):
     me: int = 0
     # What is typed in the input (for the character counter); never trusted: `send` reads the form.
     draft: str = ""
-    # The text just sent: a debounced keystroke event still carrying it may land after the send
-    # cleared the box, and must not put the sent text back (fast typists press Enter early).
-    _sent: str = ""
+    _sent: str = ""  # the text just sent (`forms.typed_draft` drops its late echo)
     _room: int = 0
 
     @rx.var
@@ -183,10 +181,9 @@ class ChatState(rx.State):
     @rx.event
     def set_draft(self, value: Any) -> None:
         """Keystrokes (debounced) for the counter: only this tab's own text, no user is acted for."""
-        value = value[: chat.MAX_LENGTH] if isinstance(value, str) else ""
-        if self._sent and value == self._sent:
-            return  # the debounced echo of what was just sent
-        self.draft, self._sent = value, ""
+        draft = typed_draft(value, sent=self._sent, limit=chat.MAX_LENGTH)
+        if draft is not None:
+            self.draft, self._sent = draft, ""
 
     @rx.event
     async def delete_message(self, message_id: int) -> Any:

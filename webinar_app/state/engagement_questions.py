@@ -27,7 +27,7 @@ from webinar_app.services.errors import Conflict, DomainError, Invalid
 from webinar_app.services.webinars import is_host
 from webinar_app.state.auth import login_redirect, user_for
 from webinar_app.state.engagement_common import RoomTopics, as_int, in_thread, room_id
-from webinar_app.state.forms import message_of
+from webinar_app.state.forms import message_of, typed_draft
 
 MAX_LENGTH = questions.MAX_LENGTH
 # Host menu actions -> the flags `questions.moderate` takes.
@@ -87,7 +87,7 @@ class QuestionsState(RoomTopics, rx.State):
     asking: bool = False
     # What is typed (for the counter); `ask` reads the submitted form, not this.
     draft: str = ""
-    _sent: str = ""  # as in ChatState: a late debounced keystroke must not restore the sent text
+    _sent: str = ""  # the text just sent (`forms.typed_draft` drops its late echo)
     _host: bool = False
     _me: int = 0
     _room: int = 0
@@ -131,10 +131,9 @@ class QuestionsState(RoomTopics, rx.State):
 
     @rx.event
     def set_draft(self, value: Any) -> None:
-        value = value[:MAX_LENGTH] if isinstance(value, str) else ""
-        if self._sent and value == self._sent:
-            return
-        self.draft, self._sent = value, ""
+        draft = typed_draft(value, sent=self._sent, limit=MAX_LENGTH)
+        if draft is not None:
+            self.draft, self._sent = draft, ""
 
     @rx.event
     async def ask(self, form_data: dict[str, Any]) -> Any:

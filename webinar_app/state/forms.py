@@ -20,3 +20,11 @@ def field_errors(exc: Invalid) -> dict[str, str]:
 
 def message_of(exc: DomainError) -> str:
     return exc.message or "Something went wrong. Please try again."
+
+
+def typed_draft(value: Any, *, sent: str, limit: int) -> str | None:
+    """The draft a debounced keystroke event carries, cut to `limit`; None when it is the late
+    echo of `sent`, the text just sent (it landed after the send cleared the box, and must
+    not put the sent text back: fast typists press Enter early)."""
+    draft = value[:limit] if isinstance(value, str) else ""
+    return None if sent and draft == sent else draft
