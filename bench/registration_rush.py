@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import timedelta
 
 import aiohttp
-from _server import fresh_database, percentile, prepare, production_backend
+from _server import cpu_by_role, cpu_used, fresh_database, percentile, prepare, production_backend
 
 
 def seed(users: int, seats: int) -> tuple[int, list[str]]:
@@ -103,11 +103,13 @@ async def rush(url: str, webinar_id: int, tokens: list[str], concurrency: int) -
 
         # warm the connections and workers before the clock starts
         await asyncio.gather(*(client.get("/api/webinars/") for _ in range(concurrency)))
+        servers_before = cpu_by_role()
         began, cpu_began = time.perf_counter(), time.process_time()
         await asyncio.gather(*(one(t) for t in tokens))
         elapsed, client_cpu = time.perf_counter() - began, time.process_time() - cpu_began
+        servers = cpu_used(servers_before, cpu_by_role())
     return {"elapsed": elapsed, "latencies": latencies, "statuses": statuses, "errors": errors,
-            "client_cpu": client_cpu}
+            "client_cpu": client_cpu, "servers": servers}
 
 
 def stored_counts(webinar_id: int) -> tuple[int, int, int]:
@@ -175,6 +177,7 @@ def main() -> None:
     print(f"users={args.users} seats={args.seats} concurrency={args.concurrency}")
     print(f"registrations/s: {ok / elapsed:.0f}  (elapsed {elapsed:.2f} s; the load generator used "
           f"{result['client_cpu']:.2f} s of CPU)")
+    print(f"CPU during the rush: {result['servers']}")
     p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
     print(f"latency p50: {p50:.0f} ms  p99: {p99:.0f} ms")
     print(f"responses: {dict(result['statuses'])}  errors: {dict(result['errors']) or 0}")  # type: ignore[arg-type]

@@ -73,3 +73,39 @@ def test_malformed_messages_are_ignored(channel: str) -> None:
         return got
 
     assert asyncio.run(scenario()) == [Event("notification", {"id": 1})]
+
+
+def test_a_burst_arrives_whole_and_in_order_though_batched(channel: str) -> None:
+    """The sender joins a burst into few Redis messages; the listener splits them again."""
+
+    async def scenario() -> tuple[list[Event], int]:
+        publisher, listener = RedisBroker(REDIS_URL, channel), RedisBroker(REDIS_URL, channel)
+        got: list[Event] = []
+        listener.subscribe("room:1", lambda topic, event: got.append(event))
+        ready = asyncio.Event()
+        task = asyncio.create_task(listener.listen(ready))
+        await asyncio.wait_for(ready.wait(), 5)
+        raw = redis.Redis.from_url(REDIS_URL).pubsub()
+        raw.subscribe(channel)
+        raw.get_message(timeout=1)  # the subscribe confirmation
+
+        def burst() -> None:
+            for i in range(200):
+                publisher.publish("room:1", Event("chat_message", {"id": i, "text": "a\nb\tc"}))
+                publisher.publish("room:9", Event("chat_message", {"id": i}))  # followed by nobody
+
+        await asyncio.to_thread(burst)
+        assert await asyncio.to_thread(publisher.flush)
+        for _ in range(100):
+            if len(got) >= 200:
+                break
+            await asyncio.sleep(0.05)
+        messages = 0
+        while raw.get_message(timeout=0.1) is not None:
+            messages += 1
+        task.cancel()
+        return got, messages
+
+    got, messages = asyncio.run(scenario())
+    assert got == [Event("chat_message", {"id": i, "text": "a\nb\tc"}) for i in range(200)]
+    assert 1 <= messages < 400  # 400 events, fewer Redis messages

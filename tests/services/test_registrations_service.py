@@ -299,12 +299,12 @@ def _interleave(monkeypatch: pytest.MonkeyPatch, meanwhile: Any) -> None:
     real = registrations.insert_now
     done: list[bool] = []
 
-    def insert_then(session: Session, row: Any) -> None:
+    def insert_then(session: Session, model: Any, **values: Any) -> Any:
         if not done:
             done.append(True)
             with Session(db.get_engine(), expire_on_commit=False) as other:
                 meanwhile(other)
-        real(session, row)
+        return real(session, model, **values)
 
     monkeypatch.setattr(registrations, "insert_now", insert_then)
 

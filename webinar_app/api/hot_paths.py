@@ -31,7 +31,7 @@ from webinar_app.api.routes.registrations import event_id_of
 from webinar_app.api.schemas.webinars import registration_out
 from webinar_app.core.db import get_engine
 from webinar_app.core.security import TokenError, decode_token
-from webinar_app.services import auth, notifications, registrations
+from webinar_app.services import notifications, registrations
 from webinar_app.services.errors import DomainError
 
 UNREAD_COUNT_PATH = "/api/communications/notifications/unread_count/"
@@ -96,22 +96,22 @@ REGISTER_PATH = "/api/registrations/register/"
 _MAX_REGISTER_BODY = 4096  # `{"event": 12}`; anything bigger is the route's to judge
 
 
-def _register_now(token: str, event_id: int, base: str) -> bytes | None:
+def _register_now(user_id: int, event_id: int, base: str) -> bytes | None:
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
-            user = auth.user_from_access_token(session, token)
-            view = registrations.register(session, user, event_id)
+            view = registrations.register_as(session, user_id, event_id)
         except DomainError:
             session.rollback()
             return None
-        return orjson.dumps(registration_out(view, base, user.id))
+        return None if view is None else orjson.dumps(registration_out(view, base, user_id))
 
 
 async def _register(scope: Scope, body: bytes) -> bytes | None:
     if (_header(scope, b"content-type") or "").split(";")[0].strip() != "application/json":
         return None
     token = _bearer(scope)
-    if token is None:
+    user_id = None if token is None else _user_id(token)
+    if user_id is None:
         return None
     try:
         data = orjson.loads(body)
@@ -122,7 +122,7 @@ async def _register(scope: Scope, body: bytes) -> bytes | None:
         return None
     base = str(Request(scope).base_url).rstrip("/")
     try:
-        return await to_thread.run_sync(_register_now, token, event_id, base)
+        return await to_thread.run_sync(_register_now, user_id, event_id, base)
     except SQLAlchemyError:
         return None
 

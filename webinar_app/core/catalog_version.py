@@ -27,6 +27,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, attributes
 
 from webinar_app.core.config import get_settings
 from webinar_app.core.redis_client import sync_redis
+from webinar_app.core.redis_sender import sender
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,10 @@ _USER_FIELDS = ("username", "first_name", "last_name")
 
 _lock = threading.Lock()
 _local_token = secrets.token_hex(8)
-_bump_pending = False  # a bump Redis refused: sent again before the token is next trusted
+# Bumps made by this process, and how many of them Redis is known to have: while it lags,
+# this process sends a bump itself before it trusts the shared token again.
+_bumps = 0
+_bumps_in_redis = 0
 
 
 
@@ -47,15 +51,15 @@ _bump_pending = False  # a bump Redis refused: sent again before the token is ne
 def current() -> str | None:
     """The token to build or check cache entries under; None when it cannot be known (Redis
     unreachable), and then nothing may be served from a cache."""
-    global _bump_pending
     url = get_settings().redis_url
     if not url:
         return _local_token
     try:
         client = sync_redis(url)
-        if _bump_pending:
+        made = _bumps
+        if _bumps_in_redis < made:  # this process's own commit is not in Redis yet
             client.set(REDIS_KEY, secrets.token_hex(8))
-            _bump_pending = False
+            _acknowledge(made)
         token = client.get(REDIS_KEY)
         if token is None:  # first use, or Redis lost its data: start a new lineage
             client.set(REDIS_KEY, secrets.token_hex(8), nx=True)
@@ -67,20 +71,46 @@ def current() -> str | None:
 
 
 def bump() -> None:
-    """Invalidate every worker's cached lists."""
-    global _local_token, _bump_pending
+    """Invalidate every worker's cached lists.
+
+    This process's token changes at once. The shared one in Redis is replaced by the Redis
+    sender thread, off the committing request: a rush of registrations bumps it on every
+    commit, and the bumps that pile up meanwhile cost one SET. Until Redis has it, this
+    process's own next `current()` sends a bump first, so it never serves a list from before
+    its own commit; other workers see the new token once the SET is out (milliseconds), or,
+    if Redis refused it, at this process's next read, and cache entries have a maximum age.
+    """
+    global _local_token, _bumps
     with _lock:
         _local_token = secrets.token_hex(8)
+        _bumps += 1
     url = get_settings().redis_url
-    if not url:
-        return
-    try:
-        sync_redis(url).set(REDIS_KEY, secrets.token_hex(8))
-    except Exception as exc:
-        # Other workers keep the old token until Redis is back; this process resends the bump
-        # before it trusts the token again, and cache entries have a maximum age meanwhile.
-        _bump_pending = True
-        log.warning("catalog version bump failed (sent again later): %s", exc)
+    if url:
+        sender(url).send(_send_bumps, _bumps_sent_if)
+
+
+def _send_bumps(pipe: Any) -> None:
+    """On the sender thread: one SET covers every bump made until now."""
+    global _sending
+    with _lock:
+        if _bumps_in_redis >= _bumps:
+            return
+        _sending = _bumps
+    pipe.set(REDIS_KEY, secrets.token_hex(8))
+
+
+_sending = 0
+
+
+def _bumps_sent_if(ok: bool) -> None:
+    if ok:
+        _acknowledge(_sending)
+
+
+def _acknowledge(count: int) -> None:
+    global _bumps_in_redis
+    with _lock:
+        _bumps_in_redis = max(_bumps_in_redis, count)
 
 
 def _table(obj: Any) -> str | None:

@@ -6,9 +6,10 @@ can point it elsewhere (`configure_engine`) or drop inherited connections (`disp
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine
@@ -109,21 +110,70 @@ def read_once(statement: Any, params: dict[str, Any]) -> list[Any]:
         return list(conn.execute(statement, params).all())
 
 
-def insert_now(session: Session, row: SQLModel) -> None:
-    """Write a new row with one INSERT ... RETURNING, outside the unit of work, in the
-    session's transaction; the row gets its primary key and stays out of the session.
+def insert_now(session: Session, model: type[_Row], **values: Any) -> _Row:
+    """A new `model` row with `values` (and the model's defaults), written at once with one
+    INSERT ... RETURNING in the session's transaction; the row gets its primary key and stays
+    out of the session.
 
     For writes made under a hot row lock (a registration writes three rows while it holds
     its webinar's seat count): the flush machinery costs more CPU than the statements, and
-    every millisecond spent under the lock is one every other registrant waits for. Defaults
-    still come from the model, because the values are read off the constructed instance.
+    every millisecond spent under the lock is one every other registrant waits for. For the
+    same reason the instance is built the way the ORM builds one it loaded (its attributes
+    set as committed values), not through the model's constructor, which runs pydantic's
+    default machinery and SQLAlchemy's change tracking field by field. Values are not
+    validated: callers pass what the columns hold.
     """
-    table = type(row).__table__  # type: ignore[attr-defined]
-    statement = _INSERTS.get(table.name)
-    if statement is None:  # built once per table: constructing it costs more than running it
-        statement = _INSERTS[table.name] = insert(table).returning(table.c.id)
-    values = {c.key: getattr(row, c.key) for c in table.columns if not c.primary_key}
-    row.id = session.execute(statement, values).scalar_one()  # type: ignore[attr-defined]
+    plan = _plans.get(model)
+    if plan is None:
+        plan = _plans[model] = _InsertPlan.of(model)
+    row = model._sa_class_manager.new_instance()  # type: ignore[attr-defined]
+    data = plan.values(values)
+    # On the session's connection, not through `Session.execute`: a plain INSERT has nothing
+    # for the ORM's execution layer (and its event hooks) to do.
+    data["id"] = session.connection().execute(plan.statement, data).scalar_one()
+    row.__dict__.update(data)
+    return row
 
 
-_INSERTS: dict[str, Any] = {}
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    """Built once per model: the statement, the static defaults and the default factories."""
+
+    statement: Any
+    defaults: dict[str, Any]
+    factories: dict[str, Callable[[], Any]]
+    columns: frozenset[str]
+
+    @classmethod
+    def of(cls, model: type[SQLModel]) -> _InsertPlan:
+        table = model.__table__  # type: ignore[attr-defined]
+        columns = frozenset(c.key for c in table.columns if not c.primary_key)
+        defaults: dict[str, Any] = {}
+        factories: dict[str, Callable[[], Any]] = {}
+        for name, field in model.model_fields.items():
+            if name not in columns or field.is_required():
+                continue
+            if field.default_factory is not None:
+                factories[name] = field.default_factory  # type: ignore[assignment]
+            else:
+                defaults[name] = field.default
+        return cls(insert(table).returning(table.c.id), defaults, factories, columns)
+
+    def values(self, given: dict[str, Any]) -> dict[str, Any]:
+        unknown = given.keys() - self.columns
+        if unknown:
+            raise TypeError(f"not columns: {sorted(unknown)}")
+        data = {**self.defaults, **given}
+        for name, factory in self.factories.items():
+            if name not in given:
+                data[name] = factory()
+        missing = self.columns - data.keys()
+        if missing:
+            raise TypeError(f"required: {sorted(missing)}")
+        return data
+
+
+_plans: dict[type[SQLModel], _InsertPlan] = {}

@@ -35,23 +35,19 @@ def stage(
 
     `immediate` writes them now, outside the unit of work (`db.insert_now`), for callers
     holding a hot row lock."""
-    created = [
-        Notification(
-            user_id=uid,
-            notification_type=notification_type,
-            title=title[:255],
-            content=content,
-            webinar_id=webinar_id,
-            announcement_id=announcement_id,
-            recording_id=recording_id,
-        )
-        for uid in dict.fromkeys(user_ids)
-    ]
+    shared = {
+        "notification_type": notification_type,
+        "title": title[:255],
+        "content": content,
+        "webinar_id": webinar_id,
+        "announcement_id": announcement_id,
+        "recording_id": recording_id,
+    }
+    owners = dict.fromkeys(user_ids)
     if immediate:
-        for item in created:
-            insert_now(session, item)
-    else:
-        session.add_all(created)
+        return [insert_now(session, Notification, user_id=uid, **shared) for uid in owners]
+    created = [Notification(user_id=uid, **shared) for uid in owners]
+    session.add_all(created)
     return created
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -27,11 +28,11 @@ from webinar_app.models import (
     User,
     Webinar,
 )
-from webinar_app.realtime import publish
+from webinar_app.realtime.coalesce import publish_latest
 from webinar_app.services import audit, auth, notifications
 from webinar_app.services.email import mails, queue
 from webinar_app.services.errors import Invalid, NotFound, PermissionDenied
-from webinar_app.services.webinars import is_host, registration_open
+from webinar_app.services.webinars import Person, is_host, registration_open
 
 CONFIRMED = RegistrationStatus.confirmed.value
 WAITLISTED = RegistrationStatus.waitlisted.value
@@ -40,9 +41,9 @@ WAITLISTED = RegistrationStatus.waitlisted.value
 @dataclass(frozen=True)
 class RegistrationView:
     registration: Registration
-    user: User
+    user: User | Person
     webinar: Webinar
-    organizer: User
+    organizer: User | Person
 
     @property
     def id(self) -> int:
@@ -102,18 +103,27 @@ def _build_claim() -> Any:
 
 
 _CLAIM_SEAT = _build_claim()
-# The organizer comes with the webinar (the response shows them), and whether anyone is
-# queued (to predict the outcome of the claim): one round trip.
-_WEBINAR_WITH_ORGANIZER = (
+_registrant, _organizer = aliased(User, name="registrant"), aliased(User, name="organizer")
+# Everything a registration reads, in one round trip: the registrant's state and the columns
+# its answer shows, the webinar with its organizer's (the answer shows them too) and whether
+# anyone is queued (to predict the claim's outcome). No row when the user does not exist; no
+# webinar when the webinar does not.
+_REGISTRATION_CONTEXT = (
     select(  # type: ignore[call-overload]
+        col(_registrant.is_active),
+        col(_registrant.username),
+        col(_registrant.email),
         Webinar,
-        User,
+        col(_organizer.username),
+        col(_organizer.email),
         exists()
         .where(col(Registration.webinar_id) == col(Webinar.id), col(Registration.status) == WAITLISTED)
         .label("queued"),
     )
-    .join(User, col(User.id) == col(Webinar.organizer_id))
-    .where(Webinar.id == bindparam("webinar_id"))
+    .select_from(_registrant)
+    .outerjoin(Webinar, col(Webinar.id) == bindparam("webinar_id"))
+    .outerjoin(_organizer, col(_organizer.id) == col(Webinar.organizer_id))
+    .where(col(_registrant.id) == bindparam("user_id"))
 )
 
 
@@ -181,17 +191,32 @@ def _announce_promotions(session: Session, webinar: Webinar, promoted: list[Regi
     queue.wake()
 
 
+def _announce_seats(webinar_id: int, confirmed: int, capacity: int | None) -> None:
+    """The seat count changes on every claim of a rush: at most one event per window per
+    process, carrying the newest count this process saw (a hint to re-read, not a ledger)."""
+    publish_latest(webinar_topic(webinar_id), "seats", confirmed=confirmed, capacity=capacity)
+
+
 def _publish_seats(webinar_id: int, session: Session) -> None:
     webinar = session.get(Webinar, webinar_id)
     if webinar is not None:
         session.refresh(webinar)
-        publish(
-            webinar_topic(webinar_id), "seats", confirmed=webinar.confirmed_count, capacity=webinar.capacity
-        )
+        _announce_seats(webinar_id, webinar.confirmed_count, webinar.capacity)
 
 
 def register(session: Session, user: User, webinar_id: int | None) -> RegistrationView:
-    """Claim a seat or join the waitlist, in one short transaction (one commit).
+    """Claim a seat or join the waitlist (see `register_as`) for an authenticated user."""
+    assert user.id is not None
+    view = register_as(session, user.id, webinar_id)
+    if view is None:  # deactivated since the caller loaded them
+        raise PermissionDenied("This account is not active.")
+    return view
+
+
+def register_as(session: Session, user_id: int, webinar_id: int | None) -> RegistrationView | None:
+    """Claim a seat or join the waitlist, in one short transaction (one commit); None when
+    the user does not exist or is not active (the token's user: the caller answers as for a
+    bad token). The user is read with the webinar, in the same statement.
 
     The seat claim locks the webinar row until the commit, and every registrant of a rush
     waits for that lock, so the claim is the transaction's last statement: the registration,
@@ -203,27 +228,31 @@ def register(session: Session, user: User, webinar_id: int | None) -> Registrati
     """
     if webinar_id is None:
         raise Invalid.field("event", "This field is required.")
-    row = session.exec(_WEBINAR_WITH_ORGANIZER, params={"webinar_id": webinar_id}).first()  # type: ignore[call-overload]
-    if row is None:
+    params = {"user_id": user_id, "webinar_id": webinar_id}
+    row = session.execute(_REGISTRATION_CONTEXT, params).first()
+    if row is None or not row[0]:
+        return None
+    _, username, email, webinar, organizer_name, organizer_email, queued = row
+    if webinar is None:
         raise Invalid.field("event", f'Invalid pk "{webinar_id}" - object does not exist.')
-    webinar, organizer, queued = row
     refusal = registration_open(webinar)
     if refusal:
         raise Invalid.field("event", refusal)
-    assert user.id is not None
+    user = Person(user_id, username, email)
     seat_free = webinar.capacity is None or webinar.confirmed_count < webinar.capacity
     predicted = CONFIRMED if seat_free and not queued else WAITLISTED
     try:
         # Written at once, outside the unit of work: three plain INSERTs, no flush.
-        registration = Registration(user_id=user.id, webinar_id=webinar_id, status=predicted)
-        insert_now(session, registration)
+        registration = insert_now(
+            session, Registration, user_id=user_id, webinar_id=webinar_id, status=predicted
+        )
         mail = mails.registered(session, user, webinar, confirmed=predicted == CONFIRMED)
-        staged = _stage_confirmation(session, user, webinar) if predicted == CONFIRMED else []
+        staged = _stage_confirmation(session, user_id, webinar) if predicted == CONFIRMED else []
         assert registration.id is not None
         seats_taken = _claim_seat(session, webinar_id, registration.id)  # the lock, to the commit
         status = CONFIRMED if seats_taken is not None else WAITLISTED
         if status != predicted:
-            staged = _correct_outcome(session, registration, mail, staged, user, webinar, status)
+            staged = _correct_outcome(session, registration, mail, staged, user_id, webinar, status)
         session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -232,15 +261,15 @@ def register(session: Session, user: User, webinar_id: int | None) -> Registrati
     queue.wake()
     if seats_taken is not None:
         set_committed_value(webinar, "confirmed_count", seats_taken)  # display only, not dirty
-        publish(webinar_topic(webinar_id), "seats", confirmed=seats_taken, capacity=webinar.capacity)
+        _announce_seats(webinar_id, seats_taken, webinar.capacity)
+    organizer = Person(webinar.organizer_id, organizer_name, organizer_email)
     return RegistrationView(registration, user, webinar, organizer)
 
 
-def _stage_confirmation(session: Session, user: User, webinar: Webinar) -> list[Notification]:
-    assert user.id is not None
+def _stage_confirmation(session: Session, user_id: int, webinar: Webinar) -> list[Notification]:
     return notifications.stage(
         session,
-        [user.id],
+        [user_id],
         NotificationType.registration_approved.value,
         f"Registered: {webinar.title}",
         f"Your seat for '{webinar.title}' is confirmed.",
@@ -252,9 +281,9 @@ def _stage_confirmation(session: Session, user: User, webinar: Webinar) -> list[
 def _correct_outcome(
     session: Session,
     registration: Registration,
-    mail: EmailLog | None,
+    mail: EmailLog,
     staged: list[Notification],
-    user: User,
+    user_id: int,
     webinar: Webinar,
     status: str,
 ) -> list[Notification]:
@@ -264,10 +293,9 @@ def _correct_outcome(
         update(registrations_table).where(registrations_table.c.id == registration.id).values(status=status)
     )
     registration.status = status
-    if mail is not None:
-        mails.correct_registered(session, mail, confirmed=status == CONFIRMED)
+    mails.correct_registered(session, mail, confirmed=status == CONFIRMED)
     if status == CONFIRMED:
-        return _stage_confirmation(session, user, webinar)
+        return _stage_confirmation(session, user_id, webinar)
     notifications_table = Notification.__table__  # type: ignore[attr-defined]
     session.execute(delete(notifications_table).where(notifications_table.c.id.in_([n.id for n in staged])))
     return []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
 from sqlalchemy import func, or_
@@ -38,12 +38,21 @@ THUMBNAIL_MAX_SIDE = 1280
 _UNSET: Any = object()
 
 
+class Person(NamedTuple):
+    """What an answer shows of a user (organizer, registrant), read as columns beside a row
+    that needs it: building a `User` instance costs more than the rest of such a read."""
+
+    id: int
+    username: str
+    email: str
+
+
 @dataclass(frozen=True)
 class WebinarView:
     """A webinar with what every shape needs, loaded without per-row queries."""
 
     webinar: Webinar
-    organizer: User
+    organizer: User | Person
     my_status: str | None  # the viewer's registration status, if any
 
     @property

@@ -20,6 +20,7 @@ from webinar_app.services.email.message import OutgoingEmail
 from webinar_app.services.email.preferences import wanted_by
 from webinar_app.services.email.queue import enqueue
 from webinar_app.services.email.templates import Recipient
+from webinar_app.services.webinars import Person
 
 
 def recipients(session: Session, user_ids: Iterable[int], kind: str) -> list[User]:
@@ -42,23 +43,19 @@ def _registration_template(confirmed: bool) -> str:
     return "registration_confirmed" if confirmed else "registration_waitlisted"
 
 
-def registered(session: Session, user: User, webinar: Webinar, *, confirmed: bool) -> EmailLog | None:
+def registered(session: Session, user: Person, webinar: Webinar, *, confirmed: bool) -> EmailLog:
     """Confirmation with the invite attached, or the waitlist note (no invite: no seat yet).
 
-    Called inside the seat claim's transaction, so it only queues a row: the invite and the
-    bodies are rendered by the sender loop (`_render_registration`), off the row lock.
+    Called inside the seat claim's transaction for an active user, so it only queues a row:
+    the invite and the bodies are rendered by the sender loop (`_render_registration`), off
+    the row lock, which also checks the preference and that the account is still active.
     """
-    kind = EmailKind.registration.value
-    assert user.id is not None and webinar.id is not None
-    if not user.is_active:
-        return None
-    # The preference is checked when the mail is rendered (no extra query under the lock).
-    template = _registration_template(confirmed)
+    assert webinar.id is not None
     return queue.enqueue_deferred(
         session,
         to=user.email,
-        kind=kind,
-        template=template,
+        kind=EmailKind.registration.value,
+        template=_registration_template(confirmed),
         user_id=user.id,
         webinar_id=webinar.id,
         immediate=True,

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
@@ -111,21 +112,21 @@ def enqueue_deferred(
     `immediate` writes the row now, outside the unit of work (`db.insert_now`)."""
     if template not in DEFERRED_RENDERERS:
         raise ValueError(f"no deferred renderer for {template}")
-    row = EmailLog(
-        user_id=user_id,
-        webinar_id=webinar_id,
-        kind=kind,
-        template=template,
-        to_address=to,
-        subject=f"({template})",
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "webinar_id": webinar_id,
+        "kind": kind,
+        "template": template,
+        "to_address": to,
+        "subject": f"({template})",
         # explicit values: pydantic inspects `list`'s signature each time it calls the factory
-        headers=[],
-        attachments=[],
-    )
+        "headers": [],
+        "attachments": [],
+    }
     if immediate:
-        insert_now(session, row)
-    else:
-        session.add(row)
+        return insert_now(session, EmailLog, **values)
+    row = EmailLog(**values)
+    session.add(row)
     return row
 
 
