@@ -580,3 +580,23 @@ def test_scheduler_loop_defers_while_the_worker_is_busy(session, admin, student,
         return [during_burst, len(smtp.envelopes)]
 
     assert asyncio.run(scenario()) == [0, 1]
+
+
+def test_a_pass_stops_between_mails_when_a_burst_begins(session, admin, smtp):
+    """A batch that began quiet yields once requests pile up: the rest waits for the next
+    pass instead of taking the cores the burst needs."""
+    talk = _webinar(session, admin, _real_now() + timedelta(days=2))
+    people = [make_user(session, f"burst{i}", email=f"burst{i}@example.com") for i in range(6)]
+    for person in people:
+        registrations.register(session, person, talk.id)
+    asked: list[int] = []
+
+    def burst_after_two() -> bool:
+        asked.append(1)
+        return len(asked) > 2
+
+    first = queue.deliver_due(session, limit=100, yield_to=burst_after_two)
+    assert first.sent == 2 and first.more is True
+    rest = queue.deliver_due(session, limit=100)
+    assert rest.sent == 4 and rest.more is False
+    assert sorted(e.rcpt_tos[0] for e in smtp.envelopes) == sorted(p.email for p in people)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -233,11 +234,14 @@ def claim_due(session: Session, now: datetime) -> RunResult:
 MAIL_BATCH = 25
 
 
-def run_due(session: Session, now: datetime | None = None) -> RunResult:
-    """One pass of the scheduler: claim due reminders, then deliver due mail."""
+def run_due(
+    session: Session, now: datetime | None = None, *, yield_to: Callable[[], bool] | None = None
+) -> RunResult:
+    """One pass of the scheduler: claim due reminders, then deliver due mail (stopping early
+    when `yield_to` says the worker has requests to answer; see `queue.deliver_due`)."""
     now = now or utcnow()
     result = claim_due(session, now)
-    delivered = queue.deliver_due(session, now, limit=MAIL_BATCH)
+    delivered = queue.deliver_due(session, now, limit=MAIL_BATCH, yield_to=yield_to)
     result.sent, result.failed, result.expired = delivered.sent, delivered.failed, delivered.expired
     result.more_mail = delivered.more
     return result
@@ -250,11 +254,11 @@ def run_due(session: Session, now: datetime | None = None) -> RunResult:
 MAX_MAIL_DEFERRAL_SECONDS = 10.0
 
 
-def _run_once() -> RunResult:
+def _run_once(yield_to: Callable[[], bool] | None) -> RunResult:
     from webinar_app.core.db import get_engine
 
     with Session(get_engine(), expire_on_commit=False) as session:
-        return run_due(session)
+        return run_due(session, yield_to=yield_to)
 
 
 async def scheduler_loop() -> None:
@@ -266,9 +270,12 @@ async def scheduler_loop() -> None:
         return
     while True:
         # Rendering mail is CPU-heavy: let a burst of requests in this worker finish first.
-        await request_gauge.wait_until_quiet(MAX_MAIL_DEFERRAL_SECONDS)
+        # A pass that began quiet also stops between mails when a burst starts; one that
+        # waited the longest allowed sends its batch whatever happens: mail is never starved.
+        waited = await request_gauge.wait_until_quiet(MAX_MAIL_DEFERRAL_SECONDS)
+        yield_to = request_gauge.busy if waited < MAX_MAIL_DEFERRAL_SECONDS else None
         try:
-            result = await asyncio.to_thread(_run_once)
+            result = await asyncio.to_thread(_run_once, yield_to)
             if result.claimed or result.sent or result.failed:
                 log.info(
                     "mail scheduler: %d reminders claimed, %d sent, %d failed",
