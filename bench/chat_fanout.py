@@ -17,7 +17,7 @@ frontend (`.web/utils/state.js`, `.web/utils/context.jsx`) does:
 Messages are then posted over REST (`POST /api/communications/chat/`, a different registrant's
 bearer token each time), so every delivery also proves "a REST-posted message reaches browsers".
 Each client parses every `event` update (`{delta, events, final}`) it receives and records the
-first arrival of each message text in ChatState's `tail`/`history` vars. Latency = arrival -
+first arrival of each message text in the chat feed's block vars (`state/chat_feed.py`). Latency = arrival -
 moment the POST was issued (one process, one clock). Memory per client = growth of the summed
 RSS of the backend's process tree (psutil; Redis and PostgreSQL are separate processes and
 excluded) between "server warm" and "N clients joined", divided by N.
@@ -124,13 +124,14 @@ class Protocol:
 
         import webinar_app.webinar_app  # noqa: F401  (registers every state, as the backend does)
         from webinar_app.state.auth import AuthState
-        from webinar_app.state.chat import ChatHistoryState, ChatState
+        from webinar_app.state.chat import ChatState
+        from webinar_app.state.chat_feed import SLOTS, ChatFeedState
 
         self.root = State.get_full_name()
         self.chat = ChatState.get_full_name()
-        self.chat_history = ChatHistoryState.get_full_name()
+        self.feed = ChatFeedState.get_full_name()
         self.access_key = f"{AuthState.get_full_name()}.access_token_rx_state_"
-        self.tail, self.history = "tail_rx_state_", "history_rx_state_"
+        self.slots = [f"s{k}_rx_state_" for k in range(SLOTS)]
         self.loaded, self.allowed, self.error = "loaded_rx_state_", "allowed_rx_state_", "error_rx_state_"
         snapshot = asyncio.run(_resolve_delta(State(_reflex_internal_init=True).dict(initial=True)))
         self.hashes = state_snapshot_hashes(snapshot)  # `initialStateHashes` of context.jsx
@@ -183,14 +184,15 @@ class Client:
     async def _on_event(self, update: dict[str, Any]) -> None:
         now = time.perf_counter()
         delta = update.get("delta") or {}
-        # the history lives in its own substate (sent on join and every TAIL_MAX messages)
-        chat = {**(delta.get(self.proto.chat_history) or {}), **(delta.get(self.proto.chat) or {})}
+        # the messages live in the feed's blocks (all of them on join, then the changed one)
+        feed = delta.get(self.proto.feed) or {}
+        chat = {**feed, **(delta.get(self.proto.chat) or {})}
         if not chat:
             return
         if self.sizes is not None and self.ready.is_set():
             self.sizes.append(len(json.dumps(update)))
-        for key in (self.proto.tail, self.proto.history):
-            for item in chat.get(key) or ():
+        for key in self.proto.slots:
+            for item in feed.get(key) or ():
                 match = MARK.match(item.get("text", ""))
                 if match is None:
                     continue
@@ -199,8 +201,8 @@ class Client:
                     self.seen.add(seq)
                     self.latencies.append(now - self.sent[seq])
                     self.by_message.setdefault(seq, []).append(now - self.sent[seq])
-        if self.proto.history in chat:
-            self.history_len = len(chat[self.proto.history])
+        if all(key in feed for key in self.proto.slots):  # the join snapshot
+            self.history_len = sum(len(feed[key]) for key in self.proto.slots)
         self.chat_vars.update(chat)
         if self.chat_vars.get(self.proto.loaded) and (
             self.chat_vars.get(self.proto.allowed) or self.chat_vars.get(self.proto.error)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import reflex as rx
 
 from webinar_app.services.chat import MAX_LENGTH
-from webinar_app.state.chat import ChatHistoryState, ChatItem, ChatState
+from webinar_app.state.chat import ChatState
+from webinar_app.state.chat_feed import SLOTS, ChatFeedState, ChatItem, slot_var
 
 SLOW_MODE_CHOICES = [
     ("0", "Off"),
@@ -160,13 +161,30 @@ def chat_input() -> rx.Component:
     )
 
 
+def message_blocks() -> rx.Component:
+    """The room's messages in their blocks, oldest first (see `state/chat_feed`)."""
+    return rx.flex(
+        *(
+            rx.flex(
+                rx.foreach(slot_var(k), chat_message),
+                direction="column",
+                order=ChatFeedState.order[k],
+                width="100%",
+            )
+            for k in range(SLOTS)
+        ),
+        direction="column",
+        width="100%",
+    )
+
+
 def chat_panel() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
                 rx.icon("messages_square", size=18),
                 rx.heading("Chat", size="4", as_="h2"),
-                rx.badge(ChatState.message_count, variant="soft", id="chat-count"),
+                rx.badge(ChatFeedState.count, variant="soft", id="chat-count"),
                 rx.spacer(),
                 rx.cond(ChatState.can_moderate, slow_mode_select()),
                 align="center",
@@ -199,11 +217,8 @@ def chat_panel() -> rx.Component:
                     ),
                     rx.auto_scroll(
                         rx.cond(
-                            ChatState.message_count > 0,
-                            rx.fragment(
-                                rx.foreach(ChatHistoryState.history, chat_message),
-                                rx.foreach(ChatState.tail, chat_message),
-                            ),
+                            ChatFeedState.count > 0,
+                            message_blocks(),
                             rx.text("No messages yet.", size="2", color_scheme="gray", id="chat-empty"),
                         ),
                         id="chat-messages",

@@ -42,10 +42,12 @@ class Receiver(Protocol):
 class Hub:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
-        # topic -> client token -> the states of that tab receiving it (insertion-ordered set):
-        # one tab may hold several receivers on one topic (the bell and the inbox on `user:<id>`,
-        # the chat and the live player on `room:<id>`), and one event costs it one modify_state.
-        self._subscribers: dict[str, dict[str, dict[type[Any], None]]] = defaultdict(dict)
+        # topic -> client token -> the states of that tab receiving it, each with the event kinds
+        # it takes (None: all): one tab may hold several receivers on one topic (the bell and the
+        # inbox on `user:<id>`, the chat and the live player on `room:<id>`), and one event costs
+        # it one modify_state, or none when no receiver of the tab takes that kind (a chat
+        # message is pushed by `state/chat_feed`, not through the tabs' states).
+        self._subscribers: dict[str, dict[str, dict[type[Any], frozenset[str] | None]]] = defaultdict(dict)
         self._unsubscribe: dict[str, Callable[[], None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots: asyncio.Semaphore | None = None
@@ -60,11 +62,14 @@ class Hub:
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
 
-    def join(self, topic: str, client_token: str, state_cls: type[Any]) -> None:
-        """Deliver `topic` to this browser tab's `state_cls` until it leaves or disconnects."""
+    def join(
+        self, topic: str, client_token: str, state_cls: type[Any], *, kinds: frozenset[str] | None = None
+    ) -> None:
+        """Deliver `topic` (its events of `kinds`, or all) to this browser tab's `state_cls`
+        until it leaves or disconnects."""
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
-        self._subscribers[topic].setdefault(client_token, {})[state_cls] = None
+        self._subscribers[topic].setdefault(client_token, {})[state_cls] = kinds
         if topic not in self._unsubscribe:
             self._unsubscribe[topic] = get_broker().subscribe(topic, self._on_event)
 
@@ -115,7 +120,10 @@ class Hub:
             self._slots, self._slots_loop = asyncio.Semaphore(DELIVERY_CONCURRENCY), loop
         slots = self._slots
         supersede = event.data.get(SUPERSEDE_KEY)
-        for token, classes in list(self._subscribers.get(topic, {}).items()):
+        for token, receivers in list(self._subscribers.get(topic, {}).items()):
+            classes = [cls for cls, kinds in receivers.items() if kinds is None or event.kind in kinds]
+            if not classes:
+                continue
             if supersede is not None:
                 waiting = (token, str(supersede)) in self._latest
                 self._latest[(token, str(supersede))] = event

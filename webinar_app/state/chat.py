@@ -1,19 +1,16 @@
 """The live room's chat: history on join, new messages pushed live, moderation.
 
-Push cost is the design constraint (see docs/performance.md): Reflex re-sends a whole var
-when it changes, so the 200-message history is sent once on join and new messages go to
-a short `tail` list; every `TAIL_MAX` messages the tail is folded into the history (one
-larger push). Each message therefore costs about `TAIL_MAX / 2 + HISTORY / TAIL_MAX`
-serialised messages per client instead of 200.
+The messages themselves are pushed by `chat_feed` (one delta per process for the whole room,
+no per-tab state round trip: see docs/performance.md); this state checks access on join,
+sends, moderates, and takes the per-tab events (muted, banned, slow mode, open/closed).
 
-A message reaches this tab only through the realtime hub after the service committed it,
-whichever door it came through (this UI, another tab, REST, another worker via Redis).
+A message reaches a tab only after the service committed it, whichever door it came
+through (this UI, another tab, REST, another worker via Redis).
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from typing import Any
 
 import reflex as rx
@@ -24,44 +21,13 @@ from webinar_app.realtime.hub import hub
 from webinar_app.services import chat, moderation
 from webinar_app.services.errors import DomainError, Invalid
 from webinar_app.state.auth import login_redirect, user_for
+from webinar_app.state.chat_feed import feeds, item_from
 from webinar_app.state.forms import message_of, typed_draft
 
-HISTORY = chat.HISTORY_SIZE
-TAIL_MAX = 20
-# Each tab folds at its own point between TAIL_MAX - SPREAD/2 and TAIL_MAX + SPREAD/2, so the
-# big history pushes of a 1,000-viewer room are spread over SPREAD messages, not one.
-FOLD_SPREAD = 10
-
-
-def fold_point(client_token: str) -> int:
-    import zlib
-
-    return TAIL_MAX - FOLD_SPREAD // 2 + zlib.crc32(client_token.encode()) % FOLD_SPREAD
-
-
-@dataclasses.dataclass
-class ChatItem:
-    id: int
-    user_id: int
-    username: str
-    name: str
-    role: str
-    text: str
-    created_at: str
-
-
-def item_from(data: dict[str, Any]) -> ChatItem:
-    """From the ChatMessage dict the service publishes and returns (one shape everywhere)."""
-    name = f"{data.get('first_name') or ''} {data.get('last_name') or ''}".strip()
-    return ChatItem(
-        id=int(data["id"]),
-        user_id=int(data["user"]),
-        username=str(data["username"]),
-        name=name or str(data["username"]),
-        role=str(data.get("user_role") or ""),
-        text=str(data["message"]),
-        created_at=str(data.get("created_at") or ""),
-    )
+# Events for this state; the messages go to `chat_feed` (no state round trip per tab).
+TAB_KINDS = frozenset(
+    {"chat_muted", "chat_unmuted", "chat_banned", "chat_slow_mode", "live_started", "live_ended"}
+)
 
 
 def webinar_id_from_path(path: str) -> int | None:
@@ -70,22 +36,8 @@ def webinar_id_from_path(path: str) -> int | None:
     return int(last) if last.isdigit() else None
 
 
-class ChatHistoryState(rx.State):
-    """The room's last 200 messages, in a state of their own.
-
-    With Redis, every pushed message loads and saves the receiving tab's state: keeping the
-    big list out of `ChatState` means a delivery (de)serialises a few small vars, and the
-    history is touched only when the tail is folded in (1 message in TAIL_MAX) or an old
-    message is edited or deleted.
-    """
-
-    history: list[ChatItem] = []
-
-
 class ChatState(rx.State):
     webinar_id: int = 0
-    tail: list[ChatItem] = []
-    history_count: int = 0
     loaded: bool = False
     allowed: bool = False
     is_open: bool = False
@@ -100,24 +52,13 @@ class ChatState(rx.State):
     _sent: str = ""  # the text just sent (`forms.typed_draft` drops its late echo)
     _room: int = 0
 
-    @rx.var
-    def message_count(self) -> int:
-        return self.history_count + len(self.tail)
-
-    async def _set_history(self, items: list[ChatItem]) -> None:
-        history = await self.get_state(ChatHistoryState)
-        history.history = items[-HISTORY:]
-        self.history_count = len(history.history)
-
     @rx.event
     async def open_room(self) -> Any:
         """Page load: check access, load the last 200 messages, join the room's topic."""
         webinar_id = webinar_id_from_path(self.router.url.path)
         self.loaded = False
         token = self.router.session.client_token
-        if self._room:
-            hub.leave(chat.room_topic(self._room), token, ChatState)
-            self._room = 0
+        self._leave()
         with session_scope() as session:
             user = await user_for(self, session)
             if user is None:
@@ -130,18 +71,24 @@ class ChatState(rx.State):
                 info = chat.room_info(session, user, webinar_id)
             except DomainError as exc:
                 self.error, self.allowed, self.loaded = message_of(exc), False, True
-                self.tail = []
-                await self._set_history([])
                 return None
             self.me = user.id or 0
         self.webinar_id = webinar_id
-        await self._set_history([item_from(v.as_dict()) for v in views])
-        self.tail = []
         self._apply_info(info)
         self.allowed, self.error, self.loaded = True, "", True
         self._room = webinar_id
-        hub.join(chat.room_topic(webinar_id), token, ChatState)
+        hub.join(chat.room_topic(webinar_id), token, ChatState, kinds=TAB_KINDS)
+        await feeds.join(
+            webinar_id, token, self.router.session.session_id or None, (item_from(v.as_dict()) for v in views)
+        )
         return None
+
+    def _leave(self) -> None:
+        if self._room:
+            token = self.router.session.client_token
+            hub.leave(chat.room_topic(self._room), token, ChatState)
+            feeds.leave(self._room, token)
+            self._room = 0
 
     def _apply_info(self, info: dict[str, Any]) -> None:
         self.is_open = bool(info["is_open"])
@@ -151,9 +98,7 @@ class ChatState(rx.State):
 
     @rx.event
     def leave_room(self) -> None:
-        if self._room:
-            hub.leave(chat.room_topic(self._room), self.router.session.client_token, ChatState)
-            self._room = 0
+        self._leave()
 
     @rx.event
     async def send(self, form_data: dict[str, Any]) -> Any:
@@ -174,7 +119,7 @@ class ChatState(rx.State):
                     return rx.toast.error(message_of(exc))
         finally:
             self.sending = False
-        # The message itself arrives through the hub, like everyone else's.
+        # The message itself arrives through the room's feed, like everyone else's.
         self.draft, self._sent = "", text
         return rx.set_value("chat-input", "")
 
@@ -230,35 +175,11 @@ class ChatState(rx.State):
         if not self._room or topic != chat.room_topic(self._room):
             return
         data = event.data
-        if event.kind == "chat_message":
-            item = item_from(data["message"])
-            if any(m.id == item.id for m in self.tail):
-                return
-            self.tail.append(item)
-            if len(self.tail) >= fold_point(self.router.session.client_token):
-                history = await self.get_state(ChatHistoryState)
-                await self._set_history(history.history + self.tail)
-                self.tail = []
-        elif event.kind == "chat_edited":
-            item = item_from(data["message"])
-            if any(m.id == item.id for m in self.tail):
-                self.tail = [item if m.id == item.id else m for m in self.tail]
-            else:
-                history = await self.get_state(ChatHistoryState)
-                history.history = [item if m.id == item.id else m for m in history.history]
-        elif event.kind == "chat_deleted":
-            gone = int(data["id"])
-            if any(m.id == gone for m in self.tail):
-                self.tail = [m for m in self.tail if m.id != gone]
-            else:
-                history = await self.get_state(ChatHistoryState)
-                await self._set_history([m for m in history.history if m.id != gone])
-        elif event.kind in ("chat_muted", "chat_unmuted") and int(data.get("user_id", 0)) == self.me:
+        if event.kind in ("chat_muted", "chat_unmuted") and int(data.get("user_id", 0)) == self.me:
             self.muted = event.kind == "chat_muted"
         elif event.kind == "chat_banned" and int(data.get("user_id", 0)) == self.me:
             self.allowed, self.error = False, "You have been removed from this chat."
-            self.tail = []
-            await self._set_history([])
+            self._leave()  # no more messages pushed to this tab (the list is hidden now)
             await self._drop_engagement()
         elif event.kind == "chat_slow_mode":
             self.slow_mode_seconds = int(data.get("seconds") or 0)

@@ -75,6 +75,10 @@ def _join(user_id: int, webinar_id: int) -> int:
         return live.join(session, user, webinar_id).participant_count
 
 
+# The room's events this state shows (chat messages are the chat feed's).
+LIVE_KINDS = frozenset({"attendee_count", "live_started", "live_ended"})
+
+
 class LiveState(rx.State):
     webinar_id: int = 0
     title: str = ""
@@ -136,7 +140,7 @@ class LiveState(rx.State):
             self.error, self.loaded = NO_ACCESS, True
             return None
         self._room = webinar_id
-        hub.join(room_topic(webinar_id), token, LiveState)
+        hub.join(room_topic(webinar_id), token, LiveState, kinds=LIVE_KINDS)
         self.loaded = True
         if self.is_live:
             return await self._enter(user_id)
