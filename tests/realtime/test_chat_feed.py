@@ -82,3 +82,13 @@ def test_events_from_the_service_shape() -> None:
                        "text": "<b>hi</b>", "created_at": "2026-12-02T07:00:00Z"}]
     assert feed.apply(Event("chat_deleted", {"id": 7}))["count"] == 0
     assert feed.apply(Event("chat_slow_mode", {"seconds": 5})) == {}
+
+
+def test_a_feed_knows_when_it_lags_behind_the_database() -> None:
+    feed = RoomFeed(item(i) for i in range(1, 11))
+    assert feed.agrees_with([item(i) for i in range(1, 11)])
+    assert feed.agrees_with([item(i) for i in range(1, 10)])  # the feed is ahead: a newer push
+    assert not feed.agrees_with([item(i) for i in range(1, 12)])  # it missed message 11
+    assert not feed.agrees_with([])  # the room was emptied while it kept old messages
+    assert not feed.agrees_with([item(i) for i in range(1, 10)] + [item(10, "edited meanwhile")])
+    assert RoomFeed([]).agrees_with([])

@@ -162,6 +162,15 @@ class RoomFeed:
             return self.delete(int(event.data["id"]))
         return {}
 
+    def agrees_with(self, history: list[ChatItem]) -> bool:
+        """Whether this feed holds the newest message of a history just read, as read (or both
+        are empty): a feed lagging behind the database has missed an event."""
+        newest = max(history, key=lambda m: m.id, default=None)
+        if newest is None:
+            return self._newest_id() is None
+        slot = self._find(newest.id)
+        return slot is not None and newest in self.slots[slot]  # the same message, as it is now
+
     def _changed(self, slot: int) -> dict[str, Any]:
         return {f"s{slot}": self._dump(slot), "count": self.count}
 
@@ -196,16 +205,25 @@ class FeedRegistry:
         return self._feeds.get(webinar_id)
 
     async def join(self, webinar_id: int, token: str, sid: str | None, history: Iterable[ChatItem]) -> None:
-        """Add the tab and push it the room's messages. `history` seeds a room that has no
-        feed here yet; an existing feed already holds everything published since."""
+        """Add the tab and push it the room's messages. `history` is what the tab's user may
+        read, just loaded from the database: it seeds a room that has no feed here yet, and
+        an existing feed that lacks its newest message (an event this process missed while
+        its Redis listener reconnected) is rebuilt from it and re-sent to the room's tabs."""
         self._loop = asyncio.get_running_loop()
+        items = list(history)
         feed = self._feeds.get(webinar_id)
         if feed is None:
-            feed = self._feeds[webinar_id] = RoomFeed(history)
+            feed = self._feeds[webinar_id] = RoomFeed(items)
             topic = chat.room_topic(webinar_id)
             self._unsubscribe[webinar_id] = get_broker().subscribe(
                 topic, lambda _topic, event: self._on_event(webinar_id, event)
             )
+        elif not feed.agrees_with(items):
+            tokens, feed = feed.tokens, RoomFeed(items)
+            feed.tokens = tokens
+            self._feeds[webinar_id] = feed
+            sids, _gone = _local_sids(tokens)
+            await _emit(feed.snapshot(), sids)
         feed.tokens[token] = None
         if sid is not None:
             # Queued on this socket now, before any later push: it cannot overtake them.
