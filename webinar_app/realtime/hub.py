@@ -33,6 +33,22 @@ DELIVERY_CONCURRENCY = 32
 SUPERSEDE_INTERVAL = 0.3  # > 0.25 s: network jitter must not squeeze 5 arrivals into a second
 
 
+def on_loop(loop: asyncio.AbstractEventLoop | None, callback: Callable[..., None], *args: Any) -> None:
+    """Run `callback` on `loop`: now if this is its thread, else queued in order (a broker
+    calls its subscribers from the publishing thread: a service in FastAPI's threadpool, or
+    the Redis listener on the loop)."""
+    if loop is None or loop.is_closed():
+        return
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        callback(*args)
+    else:
+        loop.call_soon_threadsafe(callback, *args)
+
+
 class Receiver(Protocol):
     """A Reflex state that can apply realtime events (a `_`-method: clients cannot call it)."""
 
@@ -102,17 +118,7 @@ class Hub:
     # ---------------------------------------------------------------- delivery
 
     def _on_event(self, topic: str, event: Event) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._fan_out(topic, event)
-        else:
-            loop.call_soon_threadsafe(self._fan_out, topic, event)
+        on_loop(self._loop, self._fan_out, topic, event)
 
     def _fan_out(self, topic: str, event: Event) -> None:
         loop = asyncio.get_running_loop()

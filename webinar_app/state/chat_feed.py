@@ -30,6 +30,7 @@ import reflex as rx
 from reflex_base import constants
 
 from webinar_app.realtime import Event, get_broker
+from webinar_app.realtime.hub import on_loop
 from webinar_app.services import chat
 
 log = logging.getLogger(__name__)
@@ -241,19 +242,8 @@ class FeedRegistry:
                 stop()
 
     def _on_event(self, webinar_id: int, event: Event) -> None:
-        if event.kind not in FEED_KINDS:
-            return
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._apply(webinar_id, event)
-        else:
-            loop.call_soon_threadsafe(self._apply, webinar_id, event)
+        if event.kind in FEED_KINDS:
+            on_loop(self._loop, self._apply, webinar_id, event)
 
     def _apply(self, webinar_id: int, event: Event) -> None:
         """On the loop, in arrival order: the feed changes and its push is queued at once."""
