@@ -168,6 +168,13 @@ def log_in(page: Page, login: str, password: str = "correct-horse-1") -> None:
     page.fill("#password", password)
     page.click("#login-submit")
     expect(page.locator("#user-menu")).to_be_visible()
+    left_login_page(page)
+
+
+def left_login_page(page: Page) -> None:
+    """The signed-in navbar shows before the redirect away from /login lands: a click made in
+    between is overtaken by that redirect."""
+    expect(page).not_to_have_url(re.compile(re.escape(routes.LOGIN) + r"(\?|$)"))
 
 
 def sign_in(page: Page, frontend_url: str, login: str, next_path: str | None = None) -> None:

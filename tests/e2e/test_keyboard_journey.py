@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import make_user
-from tests.e2e.test_account_journey import wait_ready
+from tests.e2e.test_account_journey import left_login_page, wait_ready
 from tests.e2e.test_live_room import seed_room
 from webinar_app import routes
 from webinar_app.services import live
@@ -77,6 +77,7 @@ def test_keyboard_only_sign_in_register_and_chat(page: Page, frontend_url: str, 
     page.keyboard.type("correct-horse-1")
     page.keyboard.press("Enter")
     expect(page.locator("#user-menu")).to_be_visible()
+    left_login_page(page)
 
     # --- the catalog from the navbar, then the webinar's card
     keys.tab_to("#nav-webinars")

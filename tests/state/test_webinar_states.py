@@ -154,6 +154,21 @@ def test_times_follow_the_viewers_zone(session: Session) -> None:
     assert sub(root, ViewerState).timezone == "Europe/Berlin"
 
 
+def test_a_page_drawn_before_another_pages_detection_answered_is_redrawn(session: Session) -> None:
+    """Home and the catalog both ask the browser on a first visit: when home's answer is stored
+    first, the catalog (drawn in UTC meanwhile) must still be redrawn in the zone."""
+    admin = make_user(session, "root", role="admin")
+    seed(session, admin, start=datetime(2031, 3, 4, 22, 30, tzinfo=UTC))
+    root = tree()
+    at(root, routes.WEBINARS)
+    catalog = sub(root, CatalogState)
+    run(CatalogState.load.fn(catalog))
+    assert "22:30 UTC" in catalog.items[0].when
+    run(HomeHighlightsState.timezone_detected.fn(sub(root, HomeHighlightsState), "Europe/Berlin"))
+    run(CatalogState.timezone_detected.fn(catalog, "Europe/Berlin"))  # the same zone, second
+    assert "23:30 CET" in catalog.items[0].when
+
+
 # ---------------------------------------------------------------- catalog
 
 

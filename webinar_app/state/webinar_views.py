@@ -48,9 +48,14 @@ class ViewerState(rx.State):
         return str(zone_of(self.timezone))
 
     def _remember(self, name: str) -> bool:
-        """Store a detected zone; True when it changed what pages should show."""
+        """Store a detected zone; True when the asking page should render again in it.
+
+        A page asks only when it found no zone stored, so it rendered in the fallback; it
+        renders again even when another page's detection stored the same zone meanwhile
+        (two pages of one visit both ask: the second answer changes nothing stored, but
+        its page was still drawn before the first answer came)."""
         value = name if isinstance(name, str) else ""
-        if str(zone_of(value)) != value or value == self.timezone:
+        if str(zone_of(value)) != value:
             return False
         self.timezone = value
         return True
