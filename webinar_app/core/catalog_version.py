@@ -90,16 +90,17 @@ def bump() -> None:
 
 
 def _send_bumps(pipe: Any) -> None:
-    """On the sender thread: one SET covers every bump made until now."""
+    """On the sender thread: one SET covers every bump made until now, so the bumps queued
+    behind it (in the same pipeline or a later one) add nothing until a new one is made."""
     global _sending
     with _lock:
-        if _bumps_in_redis >= _bumps:
+        if max(_sending, _bumps_in_redis) >= _bumps:
             return
         _sending = _bumps
     pipe.set(REDIS_KEY, secrets.token_hex(8))
 
 
-_sending = 0
+_sending = 0  # the bumps covered by the last SET handed to the sender (sent or not)
 
 
 def _bumps_sent_if(ok: bool) -> None:

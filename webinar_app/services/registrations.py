@@ -103,16 +103,15 @@ def _build_claim() -> Any:
 
 
 _CLAIM_SEAT = _build_claim()
-_registrant, _organizer = aliased(User, name="registrant"), aliased(User, name="organizer")
-# Everything a registration reads, in one round trip: the registrant's state and the columns
-# its answer shows, the webinar with its organizer's (the answer shows them too) and whether
-# anyone is queued (to predict the claim's outcome). No row when the user does not exist; no
-# webinar when the webinar does not.
+_organizer = aliased(User, name="organizer")
+# Everything a registration reads, in one round trip: the registrant's state (the rule of
+# `auth.active_user_query`) and the columns its answer shows, the webinar with its
+# organizer's (the answer shows them too) and whether anyone is queued (to predict the
+# claim's outcome). No row when the user does not exist; no webinar when the webinar does not.
 _REGISTRATION_CONTEXT = (
-    select(  # type: ignore[call-overload]
-        col(_registrant.is_active),
-        col(_registrant.username),
-        col(_registrant.email),
+    auth.active_user_query(
+        col(User.username),
+        col(User.email),
         Webinar,
         col(_organizer.username),
         col(_organizer.email),
@@ -120,10 +119,8 @@ _REGISTRATION_CONTEXT = (
         .where(col(Registration.webinar_id) == col(Webinar.id), col(Registration.status) == WAITLISTED)
         .label("queued"),
     )
-    .select_from(_registrant)
     .outerjoin(Webinar, col(Webinar.id) == bindparam("webinar_id"))
     .outerjoin(_organizer, col(_organizer.id) == col(Webinar.organizer_id))
-    .where(col(_registrant.id) == bindparam("user_id"))
 )
 
 
@@ -229,10 +226,10 @@ def register_as(session: Session, user_id: int, webinar_id: int | None) -> Regis
     if webinar_id is None:
         raise Invalid.field("event", "This field is required.")
     params = {"user_id": user_id, "webinar_id": webinar_id}
-    row = session.execute(_REGISTRATION_CONTEXT, params).first()
-    if row is None or not row[0]:
+    rows = session.execute(_REGISTRATION_CONTEXT, params).all()
+    if not auth.active_in(rows):
         return None
-    _, username, email, webinar, organizer_name, organizer_email, queued = row
+    _, username, email, webinar, organizer_name, organizer_email, queued = rows[0]
     if webinar is None:
         raise Invalid.field("event", f'Invalid pk "{webinar_id}" - object does not exist.')
     refusal = registration_open(webinar)
