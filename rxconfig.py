@@ -33,7 +33,7 @@ _workers = os.environ.get("BACKEND_WORKERS") or (str(os.cpu_count() or 1) if set
 # `REFLEX_USE_GRANIAN=true` brings granian back (GRANIAN_WORKERS follows BACKEND_WORKERS).
 os.environ.setdefault("REFLEX_USE_GRANIAN", "false")
 os.environ.setdefault(
-    "GUNICORN_CMD_ARGS", f"--workers {_workers} --worker-class uvicorn.workers.UvicornWorker"
+    "GUNICORN_CMD_ARGS", f"--workers {_workers} --worker-class webinar_app.core.server_worker.WebinarWorker"
 )
 os.environ.setdefault("GRANIAN_WORKERS", _workers)
 

@@ -30,6 +30,8 @@ p99 <= 1 s; <= 100 KiB per connected client.
         [--tracemalloc]       # memory breakdown per worker in data/ (core/memtrace.py, memtrace_diff.py);
                               # WEBINAR_TRACEMALLOC_FRAMES=0: malloc statistics only, no tracing
         [--connect-only]      # only open the websockets: what a bare connection costs
+        [--steps 4]           # join in 4 groups, RSS after each: fixed growth vs cost per tab
+        [--warm 40] [--settle 30]  # tabs opened and closed first; watch the idle RSS before measuring
 """
 
 from __future__ import annotations
@@ -164,7 +166,9 @@ class Client:
         self.history_len = 0
         self.token = ""  # set on join
         self.ready = asyncio.Event()
-        self.sio = socketio.AsyncClient(reconnection=False)
+        # Offer permessage-deflate as every browser does (aiohttp's default is not to): a server
+        # that accepts it keeps a zlib compressor and decompressor per connection.
+        self.sio = socketio.AsyncClient(reconnection=False, websocket_extra_options={"compress": 15})
         self.sio.on("event", self._on_event, namespace=NAMESPACE)
 
     async def join(self) -> None:
@@ -276,19 +280,37 @@ async def run(
     by_message: dict[int, list[float]] = {}
 
     # Warm the workers (imports, pools, first state) with a few tabs that then close.
-    warm = [Client(proto, url, tokens[i % len(tokens)], path, {}, [], None) for i in range(2 * args.workers)]
+    warm = [Client(proto, url, tokens[i % len(tokens)], path, {}, [], None)
+            for i in range(args.warm or 2 * args.workers)]
     await connect_all(warm, 8)
     for c in warm:
         await c.sio.disconnect()
     await asyncio.sleep(3)
     tree = backend_tree(port)
     rss_before = tree_rss(tree)
+    for _ in range(args.settle // 5):  # does the idle server itself still grow?
+        await asyncio.sleep(5)
+        now = tree_rss(tree)
+        print(f"  idle: RSS {now / 2**20:.1f} MiB ({(now - rss_before) / 2**20:+.1f} MiB since warm)")
+    rss_before = tree_rss(tree)
     await snapshot("warm", args.tracemalloc)
 
     clients = [Client(proto, url, tokens[i], path, sent, latencies, sizes if i == 0 else None, by_message)
                for i in range(len(tokens))]
-    connect_seconds = await connect_all(clients, args.connect_concurrency)
-    await asyncio.sleep(3)
+    connect_seconds = 0.0
+    step = -(-len(clients) // max(1, args.steps))
+    previous, joined = rss_before, 0
+    for first in range(0, len(clients), step):
+        group = clients[first:first + step]
+        connect_seconds += await connect_all(group, args.connect_concurrency)
+        await asyncio.sleep(3)
+        joined += len(group)
+        now = tree_rss(tree)
+        if args.steps > 1:  # the marginal cost of each group: fixed growth shows in the first one
+            print(f"  {joined:5d} joined: RSS {now / 2**20:.1f} MiB, this group "
+                  f"{(now - previous) / 1024 / len(group):.1f} KiB per client, per worker "
+                  f"{[round(p.memory_info().rss / 2**20, 1) for p in tree[1:]]} MiB")
+        previous = now
     rss_after = tree_rss(tree)
     await snapshot("joined", args.tracemalloc)
     await snapshot("joined-trim", args.tracemalloc)
@@ -362,6 +384,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60, help="messages are sent 1 per second")
     parser.add_argument("--workers", type=int, default=2, help="granian workers")
     parser.add_argument("--connect-concurrency", type=int, default=20)
+    parser.add_argument("--warm", type=int, default=0, help="tabs that open and close before measuring")
+    parser.add_argument("--settle", type=int, default=0,
+                        help="after warming, print RSS every 5 s for this long before measuring")
+    parser.add_argument("--steps", type=int, default=1,
+                        help="connect the clients in this many groups and print RSS after each")
     parser.add_argument("--drain", type=float, default=15.0, help="wait this long for late deliveries")
     parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra backend environment, e.g. REFLEX_OPLOCK_ENABLED=true (repeatable)")

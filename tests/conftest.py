@@ -122,10 +122,12 @@ def _clean_state(database_url: str) -> Iterator[None]:
     from webinar_app.api import catalog_cache
     from webinar_app.core import ratelimit
     from webinar_app.services.email import set_transport
+    from webinar_app.state.chat_feed import feeds
 
     yield
     _empty_tables()
     catalog_cache.reset()  # the tables were emptied behind the ORM's back, and ids restart
+    feeds.reset()  # a room's feed would outlive its rows (and be found again by a new room 1)
     ratelimit.reset_local()  # failed logins and other counts must not leak into the next test
     set_transport(None)
     outbox = get_settings().outbox_dir

@@ -116,3 +116,38 @@ def test_unknown_api_paths_answer_json_404_and_docs_are_served(backend: str) -> 
     assert httpx.get(f"{backend}/api/openapi.json").json()["info"]["title"] == "Webinar platform API"
     assert httpx.get(f"{backend}/api/docs").status_code == 200
     assert httpx.get(f"{backend}/api/webinars").status_code == 200  # no trailing slash: served
+
+
+def _upgrade(backend: str, path: str, origin: str) -> tuple[int, str]:
+    """A browser's websocket handshake (offering compression, as browsers do): status, headers."""
+    host, port = backend.removeprefix("http://").split(":")
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+        f"Origin: {origin}\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(request.encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+    status_line, _, headers = head.decode("latin-1").partition("\r\n")
+    return int(status_line.split()[1]), headers.lower()
+
+
+def test_the_event_socket_upgrades_for_allowed_origins_only_and_without_compression(backend: str) -> None:
+    # The event socket skips the HTTP middleware (realtime/event_socket.py): socket.io's own
+    # origin check must still refuse a foreign page, and no tab keeps a zlib context.
+    path = "/_event/?EIO=4&transport=websocket"
+    status, headers = _upgrade(backend, path, "http://allowed.example")
+    assert status == 101
+    assert "sec-websocket-accept" in headers
+    assert "permessage-deflate" not in headers
+    status, _ = _upgrade(backend, path, "http://evil.example")
+    assert status != 101
+    status, _ = _upgrade(backend, "/api/webinars/", "http://allowed.example")  # no socket there
+    assert status != 101

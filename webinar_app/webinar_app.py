@@ -1,6 +1,7 @@
 """Builds the Reflex app: theme, pages, the REST API and lifespan tasks. Nothing else."""
 
 import gc
+from typing import Any
 
 import anyio.to_thread
 import reflex as rx
@@ -10,6 +11,7 @@ from webinar_app.api.main import fastapi_app
 from webinar_app.core import memtrace
 from webinar_app.core.config import get_settings
 from webinar_app.core.db import dispose_after_fork
+from webinar_app.realtime.event_socket import EventSocketShortcut
 from webinar_app.realtime.lifecycle import realtime_lifespan
 from webinar_app.services.reminders import scheduler_loop
 
@@ -26,7 +28,14 @@ async def _fresh_db_pool() -> None:
 # The theme lives in rxconfig.py (RadixThemesPlugin), as Reflex 0.10 wants it.
 # Sonner's "rich colours" put green/red text on pale green/red at under 4.5:1 (axe
 # color-contrast); the plain toasts keep their coloured icon and read as well in both themes.
-app = rx.App(api_transformer=fastapi_app, toaster=rx.toast.provider(rich_colors=False))
+class WebinarApp(rx.App):
+    """Reflex's app with the event websocket routed past the HTTP stack (`realtime/event_socket`)."""
+
+    def __call__(self) -> Any:
+        return EventSocketShortcut(super().__call__(), self)
+
+
+app = WebinarApp(api_transformer=fastapi_app, toaster=rx.toast.provider(rich_colors=False))
 app.register_lifespan_task(_fresh_db_pool)
 app.register_lifespan_task(_size_thread_pool)
 app.register_lifespan_task(realtime_lifespan)

@@ -92,3 +92,19 @@ def test_a_feed_knows_when_it_lags_behind_the_database() -> None:
     assert not feed.agrees_with([])  # the room was emptied while it kept old messages
     assert not feed.agrees_with([item(i) for i in range(1, 10)] + [item(10, "edited meanwhile")])
     assert RoomFeed([]).agrees_with([])
+
+
+def test_joining_tabs_share_the_dumped_blocks_until_a_block_changes() -> None:
+    feed = RoomFeed(item(i) for i in range(1, 31))
+    first, second = feed.snapshot(), feed.snapshot()
+    assert all(first[f"s{k}"] is second[f"s{k}"] for k in range(SLOTS))
+    changed = feed.edit(item(30, "edited"))
+    slot = next(k for k in changed if k.startswith("s"))
+    after = feed.snapshot()
+    assert after[slot] is changed[slot] and after[slot] is not first[slot]
+    assert [m["text"] for m in after[slot]][-1] == "edited"
+    assert [m["text"] for m in first[slot]][-1] == "m30"  # what was sent before is not rewritten
+    untouched = next(f"s{k}" for k in range(SLOTS) if f"s{k}" != slot)
+    assert after[untouched] is first[untouched]
+    feed.delete(30)
+    assert [m["id"] for m in feed.snapshot()[slot]][-1] == 29

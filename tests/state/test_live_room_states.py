@@ -11,6 +11,7 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 
 from tests.conftest import make_user
@@ -21,6 +22,7 @@ from webinar_app.core.security import utcnow
 from webinar_app.models import LiveParticipant, Message, MessageRecipient, Notification, Registration, Webinar
 from webinar_app.realtime import Event
 from webinar_app.services import chat, embeds, inbox, live, registrations, webinars
+from webinar_app.services.errors import DomainError
 from webinar_app.state.announcements import AnnouncementsState
 from webinar_app.state.auth import AuthState
 from webinar_app.state.chat import ChatState
@@ -184,6 +186,44 @@ def test_chat_draft_is_capped_and_cleared_after_send(session: Session) -> None:
     run(ChatState.send.fn(state, {"message": "hello"}))
     assert state.draft == ""
     assert [v.message.message for v in chat.history(session, alice, webinar.id)] == ["hello"]
+
+
+def test_a_tab_joining_a_current_feed_reads_one_message_and_a_lagging_feed_is_rebuilt(
+    session: Session,
+) -> None:
+    from webinar_app.models import ChatMessage
+    from webinar_app.state.chat import _history_to_send
+    from webinar_app.state.chat_feed import feeds
+
+    host = make_user(session, "root", role="admin")
+    webinar = seed(session, host)
+    live.start(session, host, webinar.id)
+    root_a, alice = signed_in_tree(session, "alice")
+    registrations.register(session, alice, webinar.id)
+    for n in range(3):
+        chat.post(session, alice, {"event": webinar.id, "message": f"m{n}"})
+    assert feeds.feed(webinar.id) is None
+    assert [i.text for i in _history_to_send(session, alice, webinar.id) or []] == ["m0", "m1", "m2"]
+    at(root_a, live_url(webinar))
+    run(ChatState.open_room.fn(sub(root_a, ChatState)))
+    feed = feeds.feed(webinar.id)
+    assert feed is not None and feed.count == 3
+    # The feed holds the newest message: the next tab is sent the feed, no history read.
+    root_b, bob = signed_in_tree(session, "bob")
+    registrations.register(session, bob, webinar.id)
+    assert _history_to_send(session, bob, webinar.id) is None
+    # Access is still checked with a current feed.
+    with pytest.raises(DomainError):
+        _history_to_send(session, make_user(session, "mallory"), webinar.id)
+    # A message this process never heard of (its event lost): the feed lags and is rebuilt.
+    session.add(ChatMessage(webinar_id=webinar.id, user_id=alice.id, message="missed"))
+    session.commit()
+    history = _history_to_send(session, bob, webinar.id)
+    assert history is not None and [i.text for i in history][-1] == "missed"
+    at(root_b, live_url(webinar))
+    run(ChatState.open_room.fn(sub(root_b, ChatState)))
+    rebuilt = feeds.feed(webinar.id)
+    assert rebuilt is not None and rebuilt is not feed and rebuilt.count == 4
 
 
 # ---------------------------------------------------------------- announcements

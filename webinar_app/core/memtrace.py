@@ -114,6 +114,46 @@ def malloc_stats(trim: bool = False) -> str:
     return "\n".join(line)
 
 
+def census(top: int = 40) -> str:
+    """Live objects by type, and what holds a few ORM rows: tells per-tab leftovers from caches."""
+    from collections import Counter
+
+    from sqlmodel import SQLModel
+
+    objects = gc.get_objects()
+    kinds = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in objects)
+    lines = [f"  {n:8d} {name}" for name, n in kinds.most_common(top)]
+    rows = [o for o in objects if isinstance(o, SQLModel)]
+    lines.append(f"  ORM rows alive: {len(rows)}")
+    for row in rows[:: max(1, len(rows) // 4)][:4]:
+        chain, obj = [type(row).__name__], row
+        for _ in range(6):
+            holders = [h for h in gc.get_referrers(obj) if h is not objects and h is not rows
+                       and not isinstance(h, type(sys._getframe()))]
+            if not holders:
+                break
+            obj = holders[0]
+            chain.append(f"{type(obj).__module__}.{type(obj).__qualname__}")
+        lines.append("    held by " + " <- ".join(chain))
+    lines.append(_task_chains())
+    return "\n".join(lines)
+
+
+def _task_chains() -> str:
+    """Every task's await chain (coroutine qualnames): what each connection keeps suspended."""
+    from collections import Counter
+
+    chains: Counter[str] = Counter()
+    for task in asyncio.all_tasks():
+        names, coro = [], task.get_coro()
+        while coro is not None and len(names) < 60:
+            code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+            names.append(code.co_qualname if code else type(coro).__name__)
+            coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+        chains[" > ".join(names)] += 1
+    return "\n".join(f"  task x{n}: {chain}" for chain, n in chains.most_common(20))
+
+
 async def tracemalloc_lifespan() -> None:
     """Trace this worker's allocations; snapshot whenever the trigger file names a new label."""
     frames = int(os.environ.get("WEBINAR_TRACEMALLOC_FRAMES", "30"))
@@ -130,12 +170,13 @@ async def tracemalloc_lifespan() -> None:
             continue
         done.add(label)
         gc.collect()  # what is left is reachable (or in the allocator's free lists)
-        stats = malloc_stats(trim=label.endswith("trim"))
+        stats = malloc_stats(trim=label.endswith("trim")) + "\n" + census()
         (DATA_DIR / f"memstats-{os.getpid()}-{label}.txt").write_text(stats + "\n")
         if not tracemalloc.is_tracing():
             continue
         path = DATA_DIR / f"tracemalloc-{os.getpid()}-{label}.snap"
         tracemalloc.take_snapshot().dump(str(path))  # in the loop: a thread would hold the GIL anyway
         current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()  # the next label's peak is what happened since this one
         log.warning("tracemalloc %s: %s (traced %.1f MiB, peak %.1f MiB)", label, path,
                     current / 2**20, peak / 2**20)

@@ -100,6 +100,9 @@ class RoomFeed:
         self.slots: list[list[ChatItem]] = blocks
         self.ring: list[int] = list(range(SLOTS))  # slot indexes, oldest block first
         self.tokens: dict[str, None] = {}  # the tabs of this process in the room
+        # Each block as pushed, kept until it changes: every joining tab is sent the same
+        # lists, not 200 fresh dicts (garbage that fragments the heap while a crowd joins).
+        self._dumps: dict[int, list[dict[str, Any]]] = {}
 
     @property
     def count(self) -> int:
@@ -173,10 +176,14 @@ class RoomFeed:
         return slot is not None and newest in self.slots[slot]  # the same message, as it is now
 
     def _changed(self, slot: int) -> dict[str, Any]:
+        self._dumps.pop(slot, None)
         return {f"s{slot}": self._dump(slot), "count": self.count}
 
     def _dump(self, slot: int) -> list[dict[str, Any]]:
-        return [dataclasses.asdict(m) for m in self.slots[slot]]
+        dump = self._dumps.get(slot)
+        if dump is None:
+            dump = self._dumps[slot] = [dataclasses.asdict(m) for m in self.slots[slot]]
+        return dump
 
     def _find(self, message_id: int) -> int | None:
         for slot, block in enumerate(self.slots):
@@ -205,21 +212,30 @@ class FeedRegistry:
     def feed(self, webinar_id: int) -> RoomFeed | None:
         return self._feeds.get(webinar_id)
 
-    async def join(self, webinar_id: int, token: str, sid: str | None, history: Iterable[ChatItem]) -> None:
+    async def join(
+        self, webinar_id: int, token: str, sid: str | None, history: Iterable[ChatItem] | None
+    ) -> None:
         """Add the tab and push it the room's messages. `history` is what the tab's user may
         read, just loaded from the database: it seeds a room that has no feed here yet, and
         an existing feed that lacks its newest message (an event this process missed while
-        its Redis listener reconnected) is rebuilt from it and re-sent to the room's tabs."""
+        its Redis listener reconnected) is rebuilt from it and re-sent to the room's tabs.
+        None: the caller found this process's feed current (`agrees_with` its newest message),
+        with no await since, and the tab gets the feed as it is."""
         self._loop = asyncio.get_running_loop()
-        items = list(history)
         feed = self._feeds.get(webinar_id)
+        if history is None:
+            if feed is None:
+                raise LookupError(f"no feed of room {webinar_id} on this process to join")
+            items: list[ChatItem] = []
+        else:
+            items = list(history)
         if feed is None:
             feed = self._feeds[webinar_id] = RoomFeed(items)
             topic = chat.room_topic(webinar_id)
             self._unsubscribe[webinar_id] = get_broker().subscribe(
                 topic, lambda _topic, event: self._on_event(webinar_id, event)
             )
-        elif not feed.agrees_with(items):
+        elif history is not None and not feed.agrees_with(items):
             tokens, feed = feed.tokens, RoomFeed(items)
             feed.tokens = tokens
             self._feeds[webinar_id] = feed
@@ -240,6 +256,13 @@ class FeedRegistry:
             stop = self._unsubscribe.pop(webinar_id, None)
             if stop is not None:
                 stop()
+
+    def reset(self) -> None:
+        """Forget every room (the tests' fresh start: ids restart with an emptied database)."""
+        for webinar_id in list(self._feeds):
+            for token in list(self._feeds[webinar_id].tokens):
+                self.leave(webinar_id, token)
+        self._feeds.clear()
 
     def _on_event(self, webinar_id: int, event: Event) -> None:
         if event.kind in FEED_KINDS:
