@@ -312,6 +312,11 @@ async def run(
                   f"{[round(p.memory_info().rss / 2**20, 1) for p in tree[1:]]} MiB")
         previous = now
     rss_after = tree_rss(tree)
+    for _ in range(args.settle // 5):  # and after the join: does anything held per join go away?
+        await asyncio.sleep(5)
+        now = tree_rss(tree)
+        per_client = (now - rss_before) / 1024 / len(clients)
+        print(f"  joined, idle: RSS {now / 2**20:.1f} MiB ({per_client:.1f} KiB per client)")
     await snapshot("joined", args.tracemalloc)
     await snapshot("joined-trim", args.tracemalloc)
     if proto.connect_only:

@@ -90,7 +90,7 @@ def _pymalloc_summary() -> str:
         out.seek(0)
         text = out.read()
     keep = ("# arenas allocated current", "# bytes in allocated blocks", "# bytes in available blocks",
-            "Total", "# arenas highwater")
+            "Total", "# arenas highwater", "unused pools", "# bytes lost")
     return "\n".join(f"  pymalloc {ln.strip()}" for ln in text.splitlines() if ln.strip().startswith(keep))
 
 
