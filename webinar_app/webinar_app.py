@@ -25,9 +25,6 @@ async def _fresh_db_pool() -> None:
     dispose_after_fork()
 
 
-# The theme lives in rxconfig.py (RadixThemesPlugin), as Reflex 0.10 wants it.
-# Sonner's "rich colours" put green/red text on pale green/red at under 4.5:1 (axe
-# color-contrast); the plain toasts keep their coloured icon and read as well in both themes.
 class WebinarApp(rx.App):
     """Reflex's app with the event websocket routed past the HTTP stack (`realtime/event_socket`)."""
 
@@ -35,6 +32,9 @@ class WebinarApp(rx.App):
         return EventSocketShortcut(super().__call__(), self)
 
 
+# The theme lives in rxconfig.py (RadixThemesPlugin), as Reflex 0.10 wants it.
+# Sonner's "rich colours" put green/red text on pale green/red at under 4.5:1 (axe
+# color-contrast); the plain toasts keep their coloured icon and read as well in both themes.
 app = WebinarApp(api_transformer=fastapi_app, toaster=rx.toast.provider(rich_colors=False))
 app.register_lifespan_task(_fresh_db_pool)
 app.register_lifespan_task(_size_thread_pool)

@@ -20,6 +20,7 @@ import os
 import sys
 import threading
 import tracemalloc
+from collections import Counter
 
 from webinar_app.core.config import DATA_DIR
 
@@ -45,8 +46,6 @@ def _rss() -> int:
 
 def mapping_stats() -> str:
     """RSS by kind of mapping: glibc heap, thread stacks/arenas, pymalloc arenas (1 MiB), other anon."""
-    from collections import Counter
-
     rss: Counter[str] = Counter()
     count: Counter[str] = Counter()
     kind = ""
@@ -115,34 +114,15 @@ def malloc_stats(trim: bool = False) -> str:
 
 
 def census(top: int = 40) -> str:
-    """Live objects by type, and what holds a few ORM rows: tells per-tab leftovers from caches."""
-    from collections import Counter
-
-    from sqlmodel import SQLModel
-
-    objects = gc.get_objects()
-    kinds = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in objects)
+    """Live objects by type and every task's await chain: what each connected tab leaves behind."""
+    kinds = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
     lines = [f"  {n:8d} {name}" for name, n in kinds.most_common(top)]
-    rows = [o for o in objects if isinstance(o, SQLModel)]
-    lines.append(f"  ORM rows alive: {len(rows)}")
-    for row in rows[:: max(1, len(rows) // 4)][:4]:
-        chain, obj = [type(row).__name__], row
-        for _ in range(6):
-            holders = [h for h in gc.get_referrers(obj) if h is not objects and h is not rows
-                       and not isinstance(h, type(sys._getframe()))]
-            if not holders:
-                break
-            obj = holders[0]
-            chain.append(f"{type(obj).__module__}.{type(obj).__qualname__}")
-        lines.append("    held by " + " <- ".join(chain))
     lines.append(_task_chains())
     return "\n".join(lines)
 
 
 def _task_chains() -> str:
     """Every task's await chain (coroutine qualnames): what each connection keeps suspended."""
-    from collections import Counter
-
     chains: Counter[str] = Counter()
     for task in asyncio.all_tasks():
         names, coro = [], task.get_coro()

@@ -206,18 +206,20 @@ class ChatState(rx.State):
 def _history_to_send(session: Session, user: User, webinar_id: int) -> list[ChatItem] | None:
     """The room's history for the feed, or None when this process's feed of the room already
     holds it: a tab joining a busy room then reads one message (its newest, to prove the feed
-    is current) instead of 200 rows and their authors. Access is checked either way."""
-    newest = [item_from(v.as_dict()) for v in chat.history(session, user, webinar_id, limit=1)]
+    is current) instead of 200 rows and their authors. Access is checked either way (by the
+    service's read); a room with no feed here, or a lagging one, is read once in full."""
     feed = feeds.feed(webinar_id)
-    if feed is not None and feed.agrees_with(newest):
+    if feed is not None and feed.agrees_with(_items(chat.history(session, user, webinar_id, limit=1))):
         return None
-    return [item_from(v.as_dict()) for v in chat.history(session, user, webinar_id)]
+    return _items(chat.history(session, user, webinar_id))
+
+
+def _items(views: list[chat.ChatMessageView]) -> list[ChatItem]:
+    return [item_from(v.as_dict()) for v in views]
 
 
 def _send(user_id: int, webinar_id: int, text: str) -> None:
     """Commit in a worker thread: the message is stored before anyone is told."""
-    from webinar_app.models import User
-
     with session_scope() as session:
         user = session.get(User, user_id)
         if user is None:

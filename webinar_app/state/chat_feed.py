@@ -223,19 +223,17 @@ class FeedRegistry:
         with no await since, and the tab gets the feed as it is."""
         self._loop = asyncio.get_running_loop()
         feed = self._feeds.get(webinar_id)
-        if history is None:
+        items = None if history is None else list(history)
+        if items is None:
             if feed is None:
                 raise LookupError(f"no feed of room {webinar_id} on this process to join")
-            items: list[ChatItem] = []
-        else:
-            items = list(history)
-        if feed is None:
+        elif feed is None:
             feed = self._feeds[webinar_id] = RoomFeed(items)
             topic = chat.room_topic(webinar_id)
             self._unsubscribe[webinar_id] = get_broker().subscribe(
                 topic, lambda _topic, event: self._on_event(webinar_id, event)
             )
-        elif history is not None and not feed.agrees_with(items):
+        elif not feed.agrees_with(items):
             tokens, feed = feed.tokens, RoomFeed(items)
             feed.tokens = tokens
             self._feeds[webinar_id] = feed
@@ -259,9 +257,9 @@ class FeedRegistry:
 
     def reset(self) -> None:
         """Forget every room (the tests' fresh start: ids restart with an emptied database)."""
-        for webinar_id in list(self._feeds):
-            for token in list(self._feeds[webinar_id].tokens):
-                self.leave(webinar_id, token)
+        for stop in self._unsubscribe.values():
+            stop()
+        self._unsubscribe.clear()
         self._feeds.clear()
 
     def _on_event(self, webinar_id: int, event: Event) -> None:
